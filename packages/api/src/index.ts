@@ -1,0 +1,13 @@
+export * from './gen/types.js';
+export { DecodeError, decodeObject, decodeMessage, encodeMessage } from './codec.js';
+export * from './errors.js';
+export * from './resources.js';
+export * from './service.js';
+export * from './names.js';
+export * from './labels.js';
+export * from './fields.js';
+export * from './quantity.js';
+export * from './mergepatch.js';
+export * from './validation/index.js';
+export * from './defaults.js';
+export * from './meta.js';

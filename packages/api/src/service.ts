@@ -1,0 +1,73 @@
+// The ResourceService method table, derived from proto/ (api.proto), with serializers
+// that speak Kubernetes' JSON shape. Pure data: the client and the apiserver hand it to
+// @grpc/grpc-js, so this package stays free of I/O.
+import { descriptor } from './gen/descriptor.js';
+import { decodeMessage, encodeMessage, lookupType } from './codec.js';
+import type * as T from './gen/types.js';
+
+export interface MethodDefinition<Req, Res> {
+  path: string;
+  requestStream: boolean;
+  responseStream: boolean;
+  requestSerialize(value: Req): Buffer;
+  requestDeserialize(bytes: Buffer): Req;
+  responseSerialize(value: Res): Buffer;
+  responseDeserialize(bytes: Buffer): Res;
+}
+
+/** Request and response types of each ResourceService method. */
+export interface ResourceMethods {
+  Create: [T.CreateRequest, T.KubeObject];
+  Get: [T.GetRequest, T.KubeObject];
+  List: [T.ListRequest, T.ListResponse];
+  Update: [T.UpdateRequest, T.KubeObject];
+  UpdateStatus: [T.UpdateRequest, T.KubeObject];
+  Patch: [T.PatchRequest, T.KubeObject];
+  Delete: [T.DeleteRequest, T.DeleteResponse];
+  Watch: [T.WatchRequest, T.WatchEvent];
+  Bind: [T.BindRequest, T.KubeObject];
+  Version: [T.VersionRequest, T.VersionInfo];
+}
+
+export type ResourceServiceDefinition = {
+  [M in keyof ResourceMethods]: MethodDefinition<ResourceMethods[M][0], ResourceMethods[M][1]>;
+};
+
+interface MethodJson {
+  requestType: string;
+  responseType: string;
+  responseStream?: boolean;
+  requestStream?: boolean;
+}
+
+function serviceMethods(service: string): Record<string, MethodJson> {
+  const nested = (descriptor as unknown as { nested: { kubesim: { nested: { v1: { nested: Record<string, { methods?: Record<string, MethodJson> }> } } } } }).nested.kubesim.nested.v1.nested;
+  const methods = nested[service]?.methods;
+  if (!methods) throw new Error(`service ${service} not in proto descriptor`);
+  return methods;
+}
+
+function definition<D>(service: string): D {
+  const def: Record<string, MethodDefinition<unknown, unknown>> = {};
+  for (const [name, m] of Object.entries(serviceMethods(service))) {
+    // Fail at load time, not at the first call, if the proto names a missing type.
+    lookupType(m.requestType);
+    lookupType(m.responseType);
+    def[name] = {
+      path: `/kubesim.v1.${service}/${name}`,
+      requestStream: !!m.requestStream,
+      responseStream: !!m.responseStream,
+      requestSerialize: (v) => Buffer.from(encodeMessage(m.requestType, v)),
+      requestDeserialize: (b) => decodeMessage(m.requestType, b),
+      responseSerialize: (v) => Buffer.from(encodeMessage(m.responseType, v)),
+      responseDeserialize: (b) => decodeMessage(m.responseType, b),
+    };
+  }
+  return def as D;
+}
+
+export const resourceService: ResourceServiceDefinition = definition<ResourceServiceDefinition>('ResourceService');
+
+/** Encodes/decodes the Status carried in the error trailer. */
+export const encodeStatus = (s: T.Status): Buffer => Buffer.from(encodeMessage('Status', s));
+export const decodeStatus = (b: Uint8Array): T.Status => decodeMessage<T.Status>('Status', b);
