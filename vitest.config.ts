@@ -9,7 +9,7 @@ const alias = {
   '@kubesim/api': pkg('api'),
   '@kubesim/client': pkg('client'),
   '@kubesim/apiserver': pkg('apiserver'),
-  '@kubesim/cli': pkg('cli'),
+  '@kubesim/launcher': pkg('launcher'),
 };
 
 export default defineConfig({

@@ -1,0 +1,25 @@
+// Waiting for a condition with a deadline, saying what we wait for.
+export interface WaitOptions {
+  timeoutMs: number;
+  intervalMs?: number;
+  /** Called on every failed try with the reason, for progress output. */
+  onWait?: (reason: string) => void;
+}
+
+/** Polls `check` until it returns a value (not undefined) or throws past the deadline. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, opts: WaitOptions): Promise<T> {
+  const deadline = Date.now() + opts.timeoutMs;
+  const interval = opts.intervalMs ?? 50;
+  let last = 'not ready';
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e instanceof Error ? e.message : String(e);
+    }
+    opts.onWait?.(last);
+    if (Date.now() > deadline) throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${what}: ${last}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
