@@ -19,11 +19,14 @@ export interface RunningComponent {
 export interface ComponentOptions {
   logFile?: string;
   env?: NodeJS.ProcessEnv;
+  /** Let the component outlive this process (its own process group, not waited on). */
+  detached?: boolean;
 }
 
 export function startComponent(args: string[], opts: ComponentOptions = {}): RunningComponent {
   const out = opts.logFile ? openSync(opts.logFile, 'a') : 'ignore';
-  const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', out, out], env: { ...process.env, ...opts.env } });
+  const child = spawn(process.execPath, [CLI_MAIN, ...args], { stdio: ['ignore', out, out], env: { ...process.env, ...opts.env }, detached: opts.detached ?? false });
+  if (opts.detached) child.unref();
   return { pid: child.pid!, process: child, stop: () => stopChild(child) };
 }
 

@@ -18,6 +18,8 @@ export interface EtcdOptions {
   /** Extra etcd flags. */
   args?: string[];
   timeoutMs?: number;
+  /** Let etcd outlive this process (its own process group, not waited on). */
+  detached?: boolean;
 }
 
 export interface RunningEtcd {
@@ -71,8 +73,9 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<RunningEtcd> {
       '--initial-cluster-state=new',
       ...(opts.args ?? []),
     ],
-    { stdio: ['ignore', out, out] },
+    { stdio: ['ignore', out, out], detached: opts.detached ?? false },
   );
+  if (opts.detached) child.unref();
   let exited: string | undefined;
   child.once('exit', (code, sig) => (exited = `etcd exited (${sig ?? code})`));
   const stop = async () => {

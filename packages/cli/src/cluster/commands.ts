@@ -1,0 +1,74 @@
+// Cluster lifecycle verbs: up, down, status.
+import type { Command } from 'commander';
+import { CLUSTER_FLAGS } from './flags.js';
+
+const say = (line: string) => process.stdout.write(line + '\n');
+
+function fail(err: unknown): never {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
+
+export function registerClusterVerbs(program: Command): void {
+  program
+    .command('up')
+    .description('start a local cluster: etcd and the apiserver as separate processes (control plane)')
+    .option('--name <name>', 'cluster name', CLUSTER_FLAGS.name)
+    .option('--etcd-endpoints <urls>', 'use this etcd cluster (comma-separated URLs) instead of starting one')
+    .option('--port <port>', 'apiserver port on 127.0.0.1', String(CLUSTER_FLAGS.port))
+    .option('--timeout <seconds>', 'how long to wait for each component', String(CLUSTER_FLAGS.timeoutSeconds))
+    .action(async (o: { name: string; etcdEndpoints?: string; port: string; timeout: string }) => {
+      const { up } = await import('./up.js');
+      const t0 = Date.now();
+      try {
+        const state = await up({
+          name: o.name,
+          etcdEndpoints: o.etcdEndpoints ? o.etcdEndpoints.split(',').filter(Boolean) : [],
+          port: Number(o.port),
+          timeoutMs: Number(o.timeout) * 1000,
+          say,
+        });
+        say(`\nCluster "${state.name}" is up in ${((Date.now() - t0) / 1000).toFixed(1)} s. Apiserver: ${state.apiserver}`);
+        for (const p of state.processes) say(`  ${p.component.padEnd(10)} pid ${String(p.pid).padEnd(8)} log ${p.log}`);
+        say(`Context "${state.name}" is now current. Try: kubesim get namespaces`);
+        process.exit(0);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  program
+    .command('down')
+    .description('stop a local cluster and remove everything it made')
+    .option('--name <name>', 'cluster name', CLUSTER_FLAGS.name)
+    .action(async (o: { name: string }) => {
+      const { down } = await import('./down.js');
+      try {
+        if (!(await down(o.name, say))) say(`No cluster "${o.name}" (nothing to do).`);
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  program
+    .command('status')
+    .description("show a local cluster's processes, their pids and health")
+    .option('--name <name>', 'cluster name', CLUSTER_FLAGS.name)
+    .action(async (o: { name: string }) => {
+      const { status } = await import('./status.js');
+      try {
+        const st = await status(o.name);
+        if (!st) {
+          process.stderr.write(`error: no cluster "${o.name}" (start one with kubesim up)\n`);
+          process.exit(1);
+        }
+        say(`Cluster "${st.state.name}", apiserver ${st.state.apiserver}, etcd ${st.state.etcdEndpoints.join(',')}`);
+        const rows = [['COMPONENT', 'PID', 'STATUS', 'ENDPOINT', 'LOG'], ...st.processes.map((p) => [p.component, String(p.pid), p.status, p.endpoint, p.log])];
+        const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+        for (const r of rows) say(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join(''));
+        if (st.processes.some((p) => p.status !== 'Running')) process.exit(1);
+      } catch (e) {
+        fail(e);
+      }
+    });
+}

@@ -1,0 +1,62 @@
+// Where a local cluster keeps its state: ~/.kubesim/clusters/NAME/ (or under
+// $KUBESIM_HOME), holding state.json (what runs, with pids), logs/ and etcd data.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ProcessRecord {
+  /** "etcd", "apiserver", ... */
+  component: string;
+  pid: number;
+  /** Its log file. */
+  log: string;
+  /** How to reach it, when it serves something. */
+  endpoint?: string;
+  /** The arguments it was started with, so it can be started again the same way. */
+  args: string[];
+}
+
+export interface ClusterState {
+  name: string;
+  createdAt: string;
+  apiserver: string;
+  etcdEndpoints: string[];
+  /** True when kubesim started etcd itself (and so owns its data). */
+  ownsEtcd: boolean;
+  processes: ProcessRecord[];
+}
+
+export function kubesimHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KUBESIM_HOME || join(homedir(), '.kubesim');
+}
+
+export function clusterDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(kubesimHome(env), 'clusters', name);
+}
+
+export async function readState(name: string): Promise<ClusterState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(clusterDir(name), 'state.json'), 'utf8')) as ClusterState;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+export async function writeState(state: ClusterState): Promise<void> {
+  const dir = clusterDir(state.name);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `state.json.${process.pid}.tmp`);
+  await writeFile(tmp, JSON.stringify(state, null, 2) + '\n');
+  await rename(tmp, join(dir, 'state.json'));
+}
+
+/** Whether a pid is a live process (signal 0 probes without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
