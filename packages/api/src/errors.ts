@@ -140,12 +140,24 @@ export interface FieldError {
   detail?: string;
 }
 
+/** A value as Go's %#v prints it in Kubernetes' messages: strings quoted, label maps as map[string]string{...}. */
+function showValue(v: unknown): string {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0 && Object.values(v).every((x) => typeof x === 'string')) {
+    const body = Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${JSON.stringify((v as Record<string, string>)[k])}`)
+      .join(', ');
+    return `map[string]string{${body}}`;
+  }
+  return JSON.stringify(v) ?? String(v);
+}
+
 export function formatFieldError(e: FieldError): string {
   const shown =
     e.type === 'Invalid value' || e.type === 'Unsupported value' || e.type === 'Duplicate value'
       ? e.value === undefined
         ? ''
-        : ` ${typeof e.value === 'string' ? JSON.stringify(e.value) : JSON.stringify(e.value) ?? String(e.value)}`
+        : ` ${showValue(e.value)}`
       : '';
   const head = `${e.field}: ${e.type}${shown ? ':' + shown : ''}`;
   return e.detail ? `${head}: ${e.detail}` : head;

@@ -15,7 +15,7 @@ describe('ReplicaSet', () => {
     ['zero replicas', (r) => (r.spec!.replicas = 0), []],
     ['no selector', (r) => delete r.spec!.selector, ['spec.selector: Required value']],
     ['empty selector', (r) => (r.spec!.selector = {}), ['spec.selector: Invalid value: {}: empty selector is invalid for deployment']],
-    ['selector not matching', (r) => (r.spec!.selector = { matchLabels: { app: 'db' } }), ['spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`']],
+    ['selector not matching', (r) => (r.spec!.selector = { matchLabels: { app: 'db' } }), ['spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`']],
     ['expression selector matching', (r) => (r.spec!.selector = { matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'api'] }] }), []],
     ['bad selector operator', (r) => (r.spec!.selector = { matchExpressions: [{ key: 'app', operator: 'Equals', values: ['web'] }] }), ['spec.selector.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator']],
     ['restartPolicy Never', (r) => (r.spec!.template!.spec!.restartPolicy = 'Never'), ['spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"']],
@@ -41,7 +41,7 @@ describe('Deployment', () => {
 
   it.each<[string, (d: Deployment) => void, string[]]>([
     ['negative replicas', (d) => (d.spec!.replicas = -1), ['spec.replicas: Invalid value: -1: must be greater than or equal to 0']],
-    ['selector not matching', (d) => (d.spec!.template!.metadata!.labels = { app: 'other' }), ['spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`']],
+    ['selector not matching', (d) => (d.spec!.template!.metadata!.labels = { app: 'other' }), ['spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`']],
     ['no template labels', (d) => delete d.spec!.template!.metadata, ['spec.template.metadata.labels: Invalid value: {}: `selector` does not match template `labels`']],
     ['strategy type', (d) => (d.spec!.strategy = { type: 'BlueGreen' }), ['spec.strategy.type: Unsupported value: "BlueGreen": supported values: "Recreate", "RollingUpdate"']],
     ['rollingUpdate with Recreate', (d) => (d.spec!.strategy!.type = 'Recreate'), ["spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"]],
