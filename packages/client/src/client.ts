@@ -133,6 +133,10 @@ export class Client {
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2_000,
       'grpc.primary_user_agent': opts.userAgent ?? 'kubesim',
+      // grpc-js shares one connection per address among all clients of a process; after an
+      // apiserver restart they would all fail fast during that connection's reconnect
+      // backoff, even a brand-new client. A client of its own connects on its own.
+      'grpc.use_local_subchannel_pool': 1,
     };
     this.conns = opts.endpoints.map((ep) => new ServiceClient(ep, grpc.credentials.createInsecure(), chanOpts));
     this.metadata = new grpc.Metadata();
