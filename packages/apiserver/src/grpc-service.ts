@@ -1,0 +1,123 @@
+// The gRPC face of the registry and the watch cache. Every failure leaves as a
+// StatusError: the gRPC code of its reason, its message as details, and the encoded
+// Status in the trailer the client decodes.
+import * as grpc from '@grpc/grpc-js';
+import {
+  DecodeError,
+  STATUS_TRAILER,
+  StatusError,
+  encodeStatus,
+  resourceService,
+  type BindRequest,
+  type CreateRequest,
+  type DeleteRequest,
+  type DeleteResponse,
+  type GetRequest,
+  type KubeObject,
+  type ListRequest,
+  type ListResponse,
+  type PatchRequest,
+  type UpdateRequest,
+  type VersionInfo,
+  type WatchRequest,
+} from '@kubesim/api';
+import type { Logger } from 'pino';
+import type { Registry } from './registry/registry.js';
+import type { ClientWatch, WatchSink } from './watch/client-watch.js';
+import { startWatch, type WatchDeps } from './watch/serve.js';
+
+export function asStatusError(err: unknown): StatusError {
+  if (err instanceof StatusError) return err;
+  if (err instanceof DecodeError) return new StatusError('BadRequest', err.message);
+  return new StatusError('InternalError', err instanceof Error ? err.message : String(err));
+}
+
+export function toServiceError(err: StatusError): Partial<grpc.StatusObject> {
+  const metadata = new grpc.Metadata();
+  metadata.set(STATUS_TRAILER, encodeStatus(err.toStatus()));
+  return { code: err.grpcCode, details: err.message, metadata };
+}
+
+/** The service definition, except that watch events may be handed over pre-encoded. */
+export function serviceDefinition(): grpc.ServiceDefinition {
+  const watch = resourceService.Watch;
+  return {
+    ...resourceService,
+    Watch: { ...watch, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : watch.responseSerialize(v as never)) },
+  } as unknown as grpc.ServiceDefinition;
+}
+
+const QUIET: ReadonlySet<string> = new Set(['NotFound', 'AlreadyExists', 'Conflict', 'Expired', 'Gone']);
+
+export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, version: () => VersionInfo, log: Logger): grpc.UntypedServiceImplementation {
+  function fail(verb: string, req: unknown, err: unknown): Partial<grpc.StatusObject> {
+    const se = asStatusError(err);
+    const r = (req ?? {}) as { resource?: string; namespace?: string; name?: string; object?: KubeObject };
+    const ctx = {
+      verb,
+      resource: r.resource ?? r.object?.kind,
+      namespace: r.namespace ?? r.object?.metadata?.namespace,
+      name: r.name ?? r.object?.metadata?.name,
+      reason: se.reason,
+    };
+    if (se.reason === 'InternalError') log.error({ ...ctx, err }, se.message);
+    else if (QUIET.has(se.reason)) log.debug(ctx, se.message);
+    else log.info(ctx, se.message);
+    return toServiceError(se);
+  }
+
+  function unary<Req, Res>(verb: string, fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+    return (call, callback) => {
+      let p: Promise<Res>;
+      try {
+        p = fn(call.request);
+      } catch (err) {
+        callback(fail(verb, call.request, err));
+        return;
+      }
+      p.then(
+        (res) => callback(null, res),
+        (err) => callback(fail(verb, call.request, err)),
+      );
+    };
+  }
+
+  const watch: grpc.handleServerStreamingCall<WatchRequest, Buffer> = (call) => {
+    let cancelled = false;
+    let w: ClientWatch | undefined;
+    const sink: WatchSink = {
+      write: (bytes) => (cancelled ? true : call.write(bytes)),
+      onDrain: (fn) => call.once('drain', fn),
+      fail: (err) => {
+        if (!cancelled) call.emit('error', toServiceError(err));
+      },
+    };
+    call.on('cancelled', () => {
+      cancelled = true;
+      w?.close();
+    });
+    startWatch(call.request, sink, watchDeps).then(
+      (started) => {
+        w = started;
+        if (cancelled) started.close();
+        log.debug({ verb: 'watch', resource: call.request.resource, namespace: call.request.namespace || undefined, rv: call.request.resourceVersion }, 'watch started');
+      },
+      (err) => {
+        if (!cancelled) call.emit('error', fail('watch', call.request, err));
+      },
+    );
+  };
+
+  return {
+    Create: unary<CreateRequest, KubeObject>('create', (r) => registry.create(r.object, !!r.dryRun)),
+    Get: unary<GetRequest, KubeObject>('get', (r) => registry.get(r.resource, r.namespace, r.name)),
+    List: unary<ListRequest, ListResponse>('list', (r) => registry.list(r)),
+    Update: unary<UpdateRequest, KubeObject>('update', (r) => registry.update(r.object, 'update', !!r.dryRun)),
+    UpdateStatus: unary<UpdateRequest, KubeObject>('update-status', (r) => registry.update(r.object, 'status', !!r.dryRun)),
+    Patch: unary<PatchRequest, KubeObject>('patch', (r) => registry.patch(r)),
+    Delete: unary<DeleteRequest, DeleteResponse>('delete', (r) => registry.delete(r)),
+    Bind: unary<BindRequest, KubeObject>('bind', (r) => registry.bind(r.binding)),
+    Version: unary<Record<string, never>, VersionInfo>('version', async () => version()),
+    Watch: watch as grpc.handleServerStreamingCall<unknown, unknown>,
+  } as grpc.UntypedServiceImplementation;
+}
