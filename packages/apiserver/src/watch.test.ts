@@ -161,30 +161,18 @@ describe('watch', () => {
     expect(err.message).toBe('the server doesn\'t have a resource type "nopes"');
   });
 
-  it('fans one write out to 100 watchers with p99 under 50 ms', async () => {
+  it('fans every write out to 100 watchers, each stream getting each event once', async () => {
+    // Latency is measured by `npm run bench`, not here: this checks delivery only.
     const ns = await freshNamespace();
     const rv = (await env.client.list('configmaps', { namespace: ns })).resourceVersion;
-    // The watchers run in another thread: this measures the apiserver, not their decoding.
     const watchers = new FanoutWatchers(env.server.address, { resource: 'configmaps', namespace: ns, resourceVersion: rv }, 100);
     try {
       await env.client.create(cm(ns, 'hot'));
-      await watchers.arrivals(1, 10_000); // every stream is established
-      let events = 1;
-      // The machine is shared (2 cores): a round disturbed by other load is measured again.
-      const rounds: number[] = [];
-      for (let round = 0; round < 3; round++) {
-        const latencies: number[] = [];
-        for (let i = 0; i < 25; i++) {
-          const t0 = performance.timeOrigin + performance.now();
-          await env.client.patch('configmaps', ns, 'hot', { data: { i: `${round}-${i}` } });
-          const at = await watchers.arrivals(++events);
-          if (i >= 3) latencies.push(...at.map((t) => t - t0)); // after warm-up
-        }
-        latencies.sort((a, b) => a - b);
-        rounds.push(latencies[Math.floor(latencies.length * 0.99)]);
-        if (rounds.at(-1)! < 50) break;
-      }
-      expect(Math.min(...rounds)).toBeLessThan(50);
+      await watchers.arrivals(1, 10_000);
+      for (let i = 0; i < 20; i++) await env.client.patch('configmaps', ns, 'hot', { data: { i: String(i) } });
+      const at = await watchers.arrivals(21, 10_000);
+      expect(at).toHaveLength(100);
+      expect(await watchers.counts()).toEqual(Array(100).fill(21));
     } finally {
       await watchers.stop();
     }

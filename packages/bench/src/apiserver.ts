@@ -3,6 +3,7 @@
 // real gRPC; the load loops are bounded in count and time.
 import { Client } from '@kubesim/client';
 import type { ConfigMap } from '@kubesim/api';
+import { Worker } from 'node:worker_threads';
 import { summarize, type Summary } from './stats.js';
 
 export interface LoadResult {
@@ -53,56 +54,59 @@ export interface FanoutResult {
   latency: Summary;
 }
 
+function ask<T>(worker: Worker, msg: object, type: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: { type: string }) => {
+      if (m.type !== type) return;
+      worker.off('message', on);
+      resolve(m as T);
+    };
+    worker.on('message', on);
+    worker.postMessage(msg);
+  });
+}
+
 /**
- * Opens `watchers` watches (spread over several channels, as separate components would
- * be), then makes `writes` writes spaced `gapMs` apart and measures, for every watcher,
- * the time from the start of the write call to the event's arrival.
+ * Opens `watchers` watches (real clients over 10 channels, in a worker thread), then
+ * makes `writes` creates spaced `gapMs` apart and measures, for every watcher, the time
+ * from the start of the create call to the event's arrival.
  */
 export async function benchWatchFanout(endpoint: string, ns: string, watchers: number, writes: number, gapMs: number): Promise<FanoutResult> {
-  const channels = Array.from({ length: Math.min(10, watchers) }, () => new Client({ endpoints: [endpoint] }));
   const writer = new Client({ endpoints: [endpoint] });
   const start = await writer.list('configmaps', { namespace: ns, limit: 1 });
-  const sentAt = new Map<string, number>();
-  const lat: number[] = [];
-  let deliveries = 0;
-  let opened = 0;
-  const watches = Array.from({ length: watchers }, (_, w) => channels[w % channels.length].watch('configmaps', { namespace: ns, resourceVersion: start.resourceVersion, labelSelector: 'bench=fanout' }));
-  const pumps = watches.map(async (w) => {
-    opened++;
-    try {
-      for await (const ev of w) {
-        if (ev.type !== 'ADDED') continue;
-        const t = sentAt.get(ev.object.metadata?.name ?? '');
-        if (t !== undefined) {
-          lat.push(performance.now() - t);
-          deliveries++;
-        }
-      }
-    } catch {
-      // cancelled at the end
-    }
+  const labels = { bench: 'fanout' };
+  const worker = new Worker(new URL('./fanout-watchers.js', import.meta.url), {
+    workerData: { endpoint, namespace: ns, watchers, channels: 10, resourceVersion: start.resourceVersion, labelSelector: 'bench=fanout' },
   });
-  // Give the streams a moment to be registered server-side: wait for one probe write to reach all.
-  const probe = 'fanout-probe';
-  sentAt.set(probe, performance.now());
-  await writer.create({ ...configMap(ns, probe), metadata: { name: probe, namespace: ns, labels: { bench: 'fanout' } } });
-  const deadline = Date.now() + 10_000;
-  while (deliveries < watchers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  if (deliveries < watchers) throw new Error(`only ${deliveries}/${watchers} watchers saw the probe write`);
-  lat.length = 0;
-  deliveries = 0;
-  for (let i = 0; i < writes; i++) {
-    const name = `fanout-${i}`;
-    sentAt.set(name, performance.now());
-    await writer.create({ ...configMap(ns, name), metadata: { name, namespace: ns, labels: { bench: 'fanout' } } });
-    await new Promise((r) => setTimeout(r, gapMs));
+  const now = () => performance.timeOrigin + performance.now();
+  const seen = async (name: string, want: number, timeoutMs: number): Promise<number> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { count } = await ask<{ count: number }>(worker, { type: 'seen', name }, 'seen');
+      if (count >= want || Date.now() > deadline) return count;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  try {
+    // A probe write that every watcher must see proves all streams are established.
+    await writer.create({ ...configMap(ns, 'fanout-probe'), metadata: { name: 'fanout-probe', namespace: ns, labels } });
+    const got = await seen('fanout-probe', watchers, 15_000);
+    if (got < watchers) throw new Error(`only ${got}/${watchers} watchers saw the probe write`);
+    const sentAt = new Map<string, number>();
+    for (let i = 0; i < writes; i++) {
+      const name = `fanout-${i}`;
+      sentAt.set(name, now());
+      await writer.create({ ...configMap(ns, name), metadata: { name, namespace: ns, labels } });
+      await new Promise((r) => setTimeout(r, gapMs));
+    }
+    await seen(`fanout-${writes - 1}`, watchers, 10_000);
+    const { arrivals } = await ask<{ arrivals: Record<string, number[]> }>(worker, { type: 'report' }, 'report');
+    const lat: number[] = [];
+    for (const [name, t0] of sentAt) for (const t of arrivals[name] ?? []) if (t !== undefined && t !== null) lat.push(t - t0);
+    return { watchers, writes, deliveries: lat.length, latency: summarize(lat) };
+  } finally {
+    worker.postMessage({ type: 'stop' });
+    await new Promise((r) => worker.once('exit', r));
+    writer.close();
   }
-  const end = Date.now() + 10_000;
-  while (deliveries < watchers * writes && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  for (const w of watches) w.cancel();
-  await Promise.all(pumps);
-  for (const c of channels) c.close();
-  writer.close();
-  void opened;
-  return { watchers, writes, deliveries, latency: summarize(lat) };
 }

@@ -41,6 +41,8 @@ parentPort.on('message', (msg) => {
   if (msg.type === 'await') {
     pending = { count: msg.count };
     check();
+  } else if (msg.type === 'counts') {
+    parentPort.postMessage({ type: 'counts', at: arrivals.map((a) => a.length) });
   } else if (msg.type === 'stop') {
     for (const c of calls) c.cancel();
     for (const c of conns) c.close();

@@ -17,6 +17,7 @@ export class FanoutWatchers {
       this.worker.on('message', (msg: { type: string; at?: number[]; message?: string }) => {
         if (msg.type === 'ready') resolve();
         else if (msg.type === 'arrived') this.waiting?.resolve(msg.at as number[]);
+        else if (msg.type === 'counts') this.waiting?.resolve(msg.at as number[]);
         else if (msg.type === 'error') {
           this.failure = new Error(`watch stream failed: ${msg.message}`);
           this.waiting?.reject(this.failure);
@@ -42,6 +43,15 @@ export class FanoutWatchers {
         },
       };
       this.worker.postMessage({ type: 'await', count });
+    });
+  }
+
+  /** How many events each stream has received so far. */
+  async counts(): Promise<number[]> {
+    await this.ready;
+    return new Promise<number[]>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.worker.postMessage({ type: 'counts' });
     });
   }
 
