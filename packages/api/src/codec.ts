@@ -42,8 +42,12 @@ function fieldsOf(type: protobuf.Type): Map<string, FieldInfo> {
   return m;
 }
 
+const typeCache = new Map<string, protobuf.Type>();
+
 export function lookupType(name: string): protobuf.Type {
-  return root.lookupType(`${PKG}.${name}`);
+  let t = typeCache.get(name);
+  if (!t) typeCache.set(name, (t = root.lookupType(`${PKG}.${name}`)));
+  return t;
 }
 
 const objectType = lookupType('Object');

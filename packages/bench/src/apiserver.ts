@@ -43,6 +43,36 @@ export async function benchCreate(endpoint: string, ns: string, clients: number,
   return runLoad(endpoint, clients, opsPerClient, (c, ci, i) => c.create(configMap(ns, `${tag}-${ci}-${i}`)));
 }
 
+/**
+ * Paced load: `clients` clients each start a create every `1000 / perClientRate` ms for
+ * `seconds`. Latency counts from when a call was due (not when it went out), so a server
+ * that falls behind is charged for the wait (no coordinated omission).
+ */
+export async function benchCreatePaced(endpoint: string, ns: string, clients: number, perClientRate: number, seconds: number, tag: string): Promise<LoadResult> {
+  const conns = Array.from({ length: clients }, () => new Client({ endpoints: [endpoint] }));
+  await Promise.all(conns.map((c) => c.version()));
+  const interval = 1000 / perClientRate;
+  const count = Math.round(seconds * perClientRate);
+  const lat: number[] = [];
+  const t0 = performance.now() + 10;
+  await Promise.all(
+    conns.map(async (c, ci) => {
+      // Stagger the clients over one interval so they do not all fire together.
+      const offset = (ci * interval) / clients;
+      for (let i = 0; i < count; i++) {
+        const due = t0 + offset + i * interval;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        await c.create(configMap(ns, `${tag}-${ci}-${i}`));
+        lat.push(performance.now() - due);
+      }
+    }),
+  );
+  const secondsTaken = (performance.now() - t0) / 1000;
+  for (const c of conns) c.close();
+  return { clients, ops: lat.length, seconds: secondsTaken, perSecond: lat.length / secondsTaken, latency: summarize(lat) };
+}
+
 export async function benchGet(endpoint: string, ns: string, clients: number, opsPerClient: number, names: string[]): Promise<LoadResult> {
   return runLoad(endpoint, clients, opsPerClient, (c, ci, i) => c.get('configmaps', ns, names[(ci * 7919 + i) % names.length]));
 }

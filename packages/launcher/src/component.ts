@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@kubesim/client';
 import { freePort } from './ports.js';
 import { stopChild } from './etcd.js';
-import { waitFor } from './wait.js';
+import { GiveUp, waitFor } from './wait.js';
 
 /** The built CLI entry point (packages/cli/dist/main.js). */
 export const CLI_MAIN = fileURLToPath(new URL('../../cli/dist/main.js', import.meta.url));
@@ -46,7 +46,7 @@ export async function startApiServerProcess(etcdEndpoints: string[], opts: Compo
     await waitFor(
       `apiserver at ${endpoint}`,
       async () => {
-        if (exited) throw new Error(exited);
+        if (exited) throw new GiveUp(exited);
         await client.version();
         return true;
       },

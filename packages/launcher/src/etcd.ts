@@ -4,7 +4,7 @@ import { mkdtempSync, openSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { waitFor } from './wait.js';
+import { GiveUp, waitFor } from './wait.js';
 
 export interface EtcdOptions {
   /** Data directory; a fresh temporary one (removed on stop) when absent. */
@@ -86,7 +86,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<RunningEtcd> {
     await waitFor(
       `etcd at ${endpoint}`,
       async () => {
-        if (exited) throw new Error(exited);
+        if (exited) throw new GiveUp(exited);
         const res = await fetch(`${endpoint}/health`);
         const body = (await res.json()) as { health?: string };
         return body.health === 'true' ? true : undefined;

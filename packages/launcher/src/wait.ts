@@ -6,6 +6,9 @@ export interface WaitOptions {
   onWait?: (reason: string) => void;
 }
 
+/** Thrown by a check to stop waiting at once (the thing waited for can never come). */
+export class GiveUp extends Error {}
+
 /** Polls `check` until it returns a value (not undefined) or throws past the deadline. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, opts: WaitOptions): Promise<T> {
   const deadline = Date.now() + opts.timeoutMs;
@@ -16,6 +19,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       const v = await check();
       if (v !== undefined) return v;
     } catch (e) {
+      if (e instanceof GiveUp) throw new Error(`gave up waiting for ${what}: ${e.message}`);
       last = e instanceof Error ? e.message : String(e);
     }
     opts.onWait?.(last);
