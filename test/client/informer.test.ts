@@ -7,7 +7,7 @@ import { isStatusError, type ConfigMap } from '@kubesim/api';
 import { Client } from '@kubesim/client';
 import { deletedObject, isTombstone, SharedIndexInformer, listerWatcherFor, waitFor } from '@kubesim/client';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
-import { compactEtcd, startApiServer, type ApiServerProcess } from './apiserver-process.js';
+import { compactEtcd, startApiServer, type ApiServerProcess } from '../support/apiserver.js';
 
 let etcd: TestEtcd;
 let api: ApiServerProcess;

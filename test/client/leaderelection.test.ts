@@ -9,7 +9,7 @@ import type { Lease } from '@kubesim/api';
 import { Client, type Watch } from '@kubesim/client';
 import { waitFor } from '@kubesim/client';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
-import { startApiServer, type ApiServerProcess } from './apiserver-process.js';
+import { startApiServer, type ApiServerProcess } from '../support/apiserver.js';
 
 const CHILD = fileURLToPath(new URL('./elector-child.mjs', import.meta.url));
 

@@ -15,6 +15,8 @@ export const APISERVER_FLAGS = {
   compactionInterval: { flag: '--compaction-interval <seconds>', description: 'compact etcd this often (0 = never; default 300)' },
   eventTtl: { flag: '--event-ttl <seconds>', description: 'events expire this long after their last write (default 3600)' },
   maxObjectBytes: { flag: '--max-object-bytes <bytes>', description: 'largest object accepted, as stored JSON (default 1.5 MiB)' },
+  bookmarkInterval: { flag: '--bookmark-interval <seconds>', description: 'send watch bookmarks this often (fractions allowed; default 5)' },
+  watchCacheSize: { flag: '--watch-cache-size <n>', description: 'recent changes kept in memory per resource to resume watches from (default 1000)' },
 } as const satisfies Record<string, FlagSpec>;
 
 type Required = 'etcdServers' | 'listen';
@@ -25,6 +27,14 @@ export function intFlag(name: string, value: string | undefined): number | undef
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`invalid value "${value}" for ${name}: must be a non-negative integer`);
+  return n;
+}
+
+/** A positive number flag value (fractions allowed), or undefined when the flag was not given. */
+export function numberFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`invalid value "${value}" for ${name}: must be a positive number`);
   return n;
 }
 

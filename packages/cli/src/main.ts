@@ -4,7 +4,7 @@
 // behind a verb is imported lazily so `kubesim get` loads neither etcd3 nor pino.
 import { Command, Option } from 'commander';
 import { registerClusterVerbs } from './cluster/commands.js';
-import { APISERVER_FLAGS, intFlag, type ApiServerFlagValues, type FlagSpec } from './flags.js';
+import { APISERVER_FLAGS, intFlag, numberFlag, type ApiServerFlagValues, type FlagSpec } from './flags.js';
 import { registerKubectlVerbs } from './verbs.js';
 
 const program = new Command('kubesim');
@@ -32,6 +32,8 @@ addFlags(program.command('apiserver').description('run the API server (gRPC) on 
       compactionIntervalSeconds: intFlag('--compaction-interval', opts.compactionInterval),
       eventTtlSeconds: intFlag('--event-ttl', opts.eventTtl),
       maxObjectBytes: intFlag('--max-object-bytes', opts.maxObjectBytes),
+      bookmarkIntervalSeconds: numberFlag('--bookmark-interval', opts.bookmarkInterval),
+      watchCacheSize: intFlag('--watch-cache-size', opts.watchCacheSize),
     });
     const stop = async () => {
       await server.stop();

@@ -59,7 +59,8 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<RunningEtcd> {
   const name = opts.name ?? 'etcd0';
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
-  const out = opts.logFile ? openSync(opts.logFile, 'a') : 'ignore';
+  // Without a log file, keep the tail of etcd's output for the error if it fails to start.
+  const out = opts.logFile ? openSync(opts.logFile, 'a') : 'pipe';
   const child = spawn(
     binary,
     [
@@ -76,8 +77,12 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<RunningEtcd> {
     { stdio: ['ignore', out, out], detached: opts.detached ?? false },
   );
   if (opts.detached) child.unref();
+  let tail = '';
+  const keep = (b: Buffer) => void (tail = (tail + b.toString()).slice(-4000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   let exited: string | undefined;
-  child.once('exit', (code, sig) => (exited = `etcd exited (${sig ?? code})`));
+  child.once('exit', (code, sig) => (exited = `etcd exited (${sig ?? code})${tail ? `: ${tail.trim()}` : ''}`));
   const stop = async () => {
     await stopChild(child);
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 // Where a local cluster keeps its state: ~/.kubesim/clusters/NAME/ (or under
 // $KUBESIM_HOME), holding state.json (what runs, with pids), logs/ and etcd data.
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -51,12 +52,21 @@ export async function writeState(state: ClusterState): Promise<void> {
   await rename(tmp, join(dir, 'state.json'));
 }
 
-/** Whether a pid is a live process (signal 0 probes without signalling). */
+/**
+ * Whether a pid is a live process. Signal 0 probes without signalling, but a zombie
+ * answers it too: our components outlive `kubesim up`, and where the init process does
+ * not reap orphans a killed one stays a zombie, so on Linux its state is read as well.
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
