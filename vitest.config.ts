@@ -10,6 +10,9 @@ const alias = {
   '@kubesim/client': pkg('client'),
   '@kubesim/apiserver': pkg('apiserver'),
   '@kubesim/launcher': pkg('launcher'),
+  '@kubesim/scheduler': pkg('scheduler'),
+  '@kubesim/controller-manager': pkg('controller-manager'),
+  '@kubesim/kubelet': pkg('kubelet'),
 };
 
 export default defineConfig({

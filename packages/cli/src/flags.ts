@@ -22,6 +22,47 @@ export const APISERVER_FLAGS = {
 type Required = 'etcdServers' | 'listen';
 export type ApiServerFlagValues = { [K in Required]: string } & { [K in Exclude<keyof typeof APISERVER_FLAGS, Required>]?: string };
 
+export const LEADER_ELECTION_FLAGS = {
+  leaderElect: { flag: '--leader-elect <bool>', description: 'elect a leader on a Lease in kube-system; only the leader acts', default: 'true' },
+  leaderElectLeaseDuration: { flag: '--leader-elect-lease-duration <seconds>', description: 'how long a leader lease lasts', default: '15' },
+  leaderElectRenewDeadline: { flag: '--leader-elect-renew-deadline <seconds>', description: 'a leader that cannot renew within this stops acting', default: '10' },
+  leaderElectRetryPeriod: { flag: '--leader-elect-retry-period <seconds>', description: 'how often to try to acquire or renew', default: '2' },
+} as const satisfies Record<string, FlagSpec>;
+
+export const SCHEDULER_FLAGS = {
+  schedulerName: { flag: '--scheduler-name <name>', description: 'schedule pods whose spec.schedulerName is this', default: 'default-scheduler' },
+  ...LEADER_ELECTION_FLAGS,
+} as const satisfies Record<string, FlagSpec>;
+
+export const CONTROLLER_MANAGER_FLAGS = {
+  controllers: { flag: '--controllers <list>', description: 'controllers to run: "*" for all, "-name" to disable one', default: '*' },
+  concurrentSyncs: { flag: '--concurrent-syncs <n>', description: 'workers per controller', default: '5' },
+  ...LEADER_ELECTION_FLAGS,
+} as const satisfies Record<string, FlagSpec>;
+
+export const NODE_FLAGS = {
+  name: { flag: '--name <name>', description: 'the Node name (required)' },
+  runtime: { flag: '--runtime <docker|fake>', description: 'docker runs real containers; fake is a hollow node', default: 'docker' },
+  cpu: { flag: '--cpu <quantity>', description: 'cpu capacity', default: '2' },
+  memory: { flag: '--memory <quantity>', description: 'memory capacity', default: '4Gi' },
+  pods: { flag: '--max-pods <n>', description: 'pods capacity', default: '110' },
+  labels: { flag: '--node-labels <k=v,...>', description: 'extra labels for the Node' },
+  fakeStartDelay: { flag: '--fake-start-delay <ms>', description: 'fake runtime: how long a pod takes to start', default: '100' },
+  nodeStatusUpdateFrequency: { flag: '--node-status-update-frequency <seconds>', description: 'how often NodeStatus is posted', default: '10' },
+  nodeLeaseDuration: { flag: '--node-lease-duration <seconds>', description: 'the node Lease duration (renewed every quarter of it)', default: '40' },
+  dockerSocket: { flag: '--docker-socket <path>', description: 'Docker Engine API socket', default: '/var/run/docker.sock' },
+} as const satisfies Record<string, FlagSpec>;
+
+export type FlagValues<F extends Record<string, FlagSpec>> = { [K in keyof F]: F[K] extends { default: string } ? string : string | undefined };
+
+/** "true"/"false" flags, as Kubernetes' components take them (--leader-elect=false). */
+export function boolFlag(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new Error(`invalid value "${value}" for ${name}: must be true or false`);
+}
+
 /** A non-negative integer flag value, or undefined when the flag was not given. */
 export function intFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

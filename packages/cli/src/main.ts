@@ -4,6 +4,7 @@
 // behind a verb is imported lazily so `kubesim get` loads neither etcd3 nor pino.
 import { Command, Option } from 'commander';
 import { registerClusterVerbs } from './cluster/commands.js';
+import { registerComponents } from './components.js';
 import { APISERVER_FLAGS, intFlag, numberFlag, type ApiServerFlagValues, type FlagSpec } from './flags.js';
 import { registerKubectlVerbs } from './verbs.js';
 
@@ -46,5 +47,6 @@ addFlags(program.command('apiserver').description('run the API server (gRPC) on 
 
 registerKubectlVerbs(program);
 registerClusterVerbs(program);
+registerComponents(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,115 @@
+// `kubesim scheduler`, `kubesim controller-manager`, `kubesim node`: each runs one
+// component in this process until SIGTERM/SIGINT. They find the apiserver as every verb
+// does (--server, $KUBESIM_SERVER, the current context).
+import { Command, Option } from 'commander';
+import { configPath, readConfig, resolveServer } from './config.js';
+import {
+  CONTROLLER_MANAGER_FLAGS,
+  LEADER_ELECTION_FLAGS,
+  NODE_FLAGS,
+  SCHEDULER_FLAGS,
+  boolFlag,
+  intFlag,
+  numberFlag,
+  type FlagSpec,
+  type FlagValues,
+} from './flags.js';
+
+export function addFlags(cmd: Command, flags: Record<string, FlagSpec>): Command {
+  for (const spec of Object.values(flags)) {
+    const opt = new Option(spec.flag, spec.description);
+    cmd.addOption(spec.default === undefined ? opt : opt.default(spec.default));
+  }
+  return cmd;
+}
+
+async function servers(cmd: Command): Promise<string[]> {
+  const flag = (cmd.optsWithGlobals() as { server?: string }).server;
+  const env = process.env.KUBESIM_SERVER;
+  const config = flag || env ? undefined : await readConfig(configPath());
+  return resolveServer({ flag, env, config }).servers;
+}
+
+/** Runs a component until a signal, then stops it and exits. */
+async function run(name: string, start: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
+  let running: { stop(): Promise<void> };
+  try {
+    running = await start();
+  } catch (err) {
+    process.stderr.write(`error: ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+  const stop = async () => {
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+function leaderElection(o: FlagValues<typeof LEADER_ELECTION_FLAGS>) {
+  return {
+    leaderElect: boolFlag('--leader-elect', o.leaderElect),
+    leaseDurationSeconds: numberFlag('--leader-elect-lease-duration', o.leaderElectLeaseDuration),
+    renewDeadlineSeconds: numberFlag('--leader-elect-renew-deadline', o.leaderElectRenewDeadline),
+    retryPeriodSeconds: numberFlag('--leader-elect-retry-period', o.leaderElectRetryPeriod),
+  };
+}
+
+function parseLabels(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of text.split(',').filter(Boolean)) {
+    const i = pair.indexOf('=');
+    if (i <= 0) throw new Error(`invalid value "${pair}" for --node-labels: must be key=value`);
+    out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
+}
+
+export function registerComponents(program: Command): void {
+  addFlags(program.command('scheduler').description('run the scheduler'), SCHEDULER_FLAGS).action(async (o: FlagValues<typeof SCHEDULER_FLAGS>, cmd: Command) => {
+    const s = await servers(cmd);
+    await run('scheduler', async () => {
+      const { startScheduler } = await import('@kubesim/scheduler');
+      return startScheduler({ servers: s, schedulerName: o.schedulerName, ...leaderElection(o) });
+    });
+  });
+
+  addFlags(program.command('controller-manager').description('run the controllers (replicaset, deployment, garbage collector, ...)'), CONTROLLER_MANAGER_FLAGS).action(
+    async (o: FlagValues<typeof CONTROLLER_MANAGER_FLAGS>, cmd: Command) => {
+      const s = await servers(cmd);
+      await run('controller-manager', async () => {
+        const { startControllerManager } = await import('@kubesim/controller-manager');
+        return startControllerManager({
+          servers: s,
+          controllers: o.controllers.split(',').filter(Boolean),
+          concurrentSyncs: intFlag('--concurrent-syncs', o.concurrentSyncs),
+          ...leaderElection(o),
+        });
+      });
+    },
+  );
+
+  addFlags(program.command('node').description('run a node agent (kubelet and, later, kube-proxy)'), NODE_FLAGS).action(async (o: FlagValues<typeof NODE_FLAGS>, cmd: Command) => {
+    const s = await servers(cmd);
+    await run('node', async () => {
+      if (!o.name) throw new Error('--name is required');
+      if (o.runtime !== 'docker' && o.runtime !== 'fake') throw new Error(`invalid value "${o.runtime}" for --runtime: must be docker or fake`);
+      const { startNodeAgent } = await import('@kubesim/kubelet');
+      return startNodeAgent({
+        servers: s,
+        nodeName: o.name,
+        runtime: o.runtime,
+        cpu: o.cpu,
+        memory: o.memory,
+        pods: o.pods,
+        labels: parseLabels(o.labels),
+        fakeStartDelayMs: intFlag('--fake-start-delay', o.fakeStartDelay),
+        nodeStatusUpdateSeconds: numberFlag('--node-status-update-frequency', o.nodeStatusUpdateFrequency),
+        nodeLeaseDurationSeconds: numberFlag('--node-lease-duration', o.nodeLeaseDuration),
+        dockerSocket: o.dockerSocket,
+      });
+    });
+  });
+}
