@@ -135,6 +135,73 @@ export function registerKubectlVerbs(program: Command): void {
   }
 
   program
+    .command('scale')
+    .argument('<TYPE NAME | TYPE/NAME...>')
+    .description('set a new size for a deployment or replica set')
+    .option('--replicas <n>', 'the new desired number of replicas')
+    .option('--current-replicas <n>', 'precondition: only scale if the current size is this')
+    .action(run(async (ctx, args, o) => (await import('./commands/workload.js')).scale(ctx, args, o)));
+
+  program
+    .command('set')
+    .description('set specific features on objects')
+    .command('image')
+    .argument('<TYPE NAME | TYPE/NAME> <CONTAINER=IMAGE...>')
+    .description('update the image of containers (of a deployment, replica set or pod)')
+    .action(run(async (ctx, args) => (await import('./commands/workload.js')).setImage(ctx, args)));
+
+  const rollout = program.command('rollout').description('manage the rollout of a deployment');
+  rollout
+    .command('status')
+    .argument('<deployment/NAME | deployment NAME>')
+    .description('show the status of the rollout, waiting until it completes')
+    .option('-w, --watch [bool]', 'watch until the rollout completes', (v) => v !== 'false', true)
+    .option('--timeout <duration>', 'how long to wait (0: forever)', '0s')
+    .action(run(async (ctx, args, o) => (await import('./commands/workload.js')).rolloutStatus(ctx, args, o)));
+  rollout
+    .command('history')
+    .argument('<deployment/NAME | deployment NAME>')
+    .description('view rollout history')
+    .option('--revision <n>', 'show the pod template of this revision')
+    .action(run(async (ctx, args, o) => (await import('./commands/workload.js')).rolloutHistoryCmd(ctx, args, o)));
+  rollout
+    .command('undo')
+    .argument('<deployment/NAME | deployment NAME>')
+    .description('roll back to a previous rollout')
+    .option('--to-revision <n>', 'the revision to roll back to (default: the previous one)')
+    .action(run(async (ctx, args, o) => (await import('./commands/workload.js')).rolloutUndo(ctx, args, o)));
+  for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
+    rollout
+      .command(verb)
+      .argument('<deployment/NAME | deployment NAME>')
+      .description(paused ? 'mark a deployment as paused: template changes do not roll out' : 'resume a paused deployment')
+      .action(run(async (ctx, args) => (await import('./commands/workload.js')).rolloutPause(ctx, args, paused)));
+  }
+  rollout
+    .command('restart')
+    .argument('<deployment/NAME | deployment NAME>')
+    .description('restart a deployment: roll out new pods with the same template')
+    .action(run(async (ctx, args) => (await import('./commands/workload.js')).rolloutRestart(ctx, args)));
+
+  for (const [verb, value] of [['cordon', true], ['uncordon', false]] as const) {
+    program
+      .command(verb)
+      .argument('<NODE...>')
+      .description(value ? 'mark a node unschedulable' : 'mark a node schedulable')
+      .action(run(async (ctx, args) => (await import('./commands/workload.js')).cordon(ctx, args, value)));
+  }
+  program
+    .command('drain')
+    .argument('<NODE...>')
+    .description('cordon a node and evict its pods, waiting until they are gone')
+    .option('--force', 'also evict pods no controller manages (they are not recreated)')
+    .option('--ignore-daemonsets', 'leave DaemonSet-managed pods alone')
+    .option('--delete-emptydir-data', 'evict pods with emptyDir volumes (their data is lost)')
+    .option('--grace-period <seconds>', "seconds each pod gets to stop (-1: the pod's own)", '-1')
+    .option('--timeout <duration>', 'give up after this long (0: never)', '0s')
+    .action(run(async (ctx, args, o) => (await import('./commands/workload.js')).drain(ctx, args, o)));
+
+  program
     .command('version')
     .description('print the client and server version')
     .option('--client', 'client version only')
