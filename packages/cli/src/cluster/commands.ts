@@ -12,20 +12,26 @@ function fail(err: unknown): never {
 export function registerClusterVerbs(program: Command): void {
   program
     .command('up')
-    .description('start a local cluster: etcd and the apiserver as separate processes (control plane)')
+    .description('start a local cluster: etcd, apiserver, scheduler, controller-manager and node agents, each its own process')
     .option('--name <name>', 'cluster name', CLUSTER_FLAGS.name)
     .option('--etcd-endpoints <urls>', 'use this etcd cluster (comma-separated URLs) instead of starting one')
     .option('--port <port>', 'apiserver port on 127.0.0.1', String(CLUSTER_FLAGS.port))
     .option('--timeout <seconds>', 'how long to wait for each component', String(CLUSTER_FLAGS.timeoutSeconds))
-    .action(async (o: { name: string; etcdEndpoints?: string; port: string; timeout: string }) => {
+    .option('--nodes <n>', 'number of nodes', String(CLUSTER_FLAGS.nodes))
+    .option('--runtime <docker|fake>', 'node runtime: real Docker containers, or hollow nodes', CLUSTER_FLAGS.runtime)
+    .action(async (o: { name: string; etcdEndpoints?: string; port: string; timeout: string; nodes: string; runtime: string }) => {
       const { up } = await import('./up.js');
       const t0 = Date.now();
       try {
+        if (!Number.isInteger(Number(o.nodes)) || Number(o.nodes) < 0) throw new Error(`invalid value "${o.nodes}" for --nodes: must be a non-negative integer`);
+        if (o.runtime !== 'docker' && o.runtime !== 'fake') throw new Error(`invalid value "${o.runtime}" for --runtime: must be docker or fake`);
         const state = await up({
           name: o.name,
           etcdEndpoints: o.etcdEndpoints ? o.etcdEndpoints.split(',').filter(Boolean) : [],
           port: Number(o.port),
           timeoutMs: Number(o.timeout) * 1000,
+          nodes: Number(o.nodes),
+          runtime: o.runtime === 'fake' ? 'fake' : 'docker',
           say,
         });
         say(`\nCluster "${state.name}" is up in ${((Date.now() - t0) / 1000).toFixed(1)} s. Apiserver: ${state.apiserver}`);

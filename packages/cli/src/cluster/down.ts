@@ -1,6 +1,8 @@
 // `kubesim down`: stops every process of a local cluster and removes what it made
 // (state, logs, etcd data it owned) and its context.
+import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { removeContext } from '../config.js';
 import { clusterDir, isAlive, readState } from './state.js';
 
@@ -33,8 +35,33 @@ export async function down(name: string, say: (line: string) => void): Promise<b
     say(`• stopping ${p.component} (pid ${p.pid})`);
     await stopPid(p.pid, 5000);
   }
+  const nodes = state.processes.filter((p) => p.args[0] === 'node').map((p) => p.component);
+  if (nodes.length) await removeNodeContainers(nodes, say);
   await rm(clusterDir(name), { recursive: true, force: true });
   await removeContext(name);
   say(`Deleted cluster "${name}"`);
   return true;
+}
+
+const exec = promisify(execFile);
+
+/**
+ * Removes the Docker containers the cluster's node agents made (they carry the label
+ * kubesim.node=<node>): with the agents stopped, nothing else would.
+ */
+async function removeNodeContainers(nodes: string[], say: (line: string) => void): Promise<void> {
+  const ids: string[] = [];
+  try {
+    for (const n of nodes) {
+      const { stdout } = await exec('docker', ['ps', '-aq', '--filter', `label=kubesim.node=${n}`]);
+      ids.push(...stdout.split('\n').filter(Boolean));
+    }
+  } catch (e) {
+    // No Docker (a hollow-node cluster on a machine without it): nothing to remove.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  if (!ids.length) return;
+  say(`• removing ${ids.length} container(s) of nodes ${nodes.join(', ')}`);
+  await exec('docker', ['rm', '-f', '-v', ...ids]);
 }
