@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+[ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} (apt-get)"
   export DEBIAN_FRONTEND=noninteractive
@@ -13,6 +15,15 @@ if [ ${#need[@]} -gt 0 ]; then
   # The package's service is not started in containers (no init), which is what we want:
   # kubesim starts its own etcd.
   apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# Docker: node agents run pods as containers. Start the engine when none answers
+# (containers and CI machines have no init system to do it).
+if ! docker info >/dev/null 2>&1; then
+  echo "setup: starting dockerd (log: /var/log/kubesim-dockerd.log)"
+  nohup dockerd >/var/log/kubesim-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { echo "setup: dockerd did not start; see /var/log/kubesim-dockerd.log" >&2; exit 1; }
 fi
 
 echo "setup: npm ci"
