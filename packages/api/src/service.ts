@@ -27,7 +27,16 @@ export interface ResourceMethods {
   Watch: [T.WatchRequest, T.WatchEvent];
   Bind: [T.BindRequest, T.KubeObject];
   Version: [T.VersionRequest, T.VersionInfo];
+  PodLogs: [T.PodLogsRequest, T.LogChunk];
 }
+
+export interface NodeMethods {
+  ContainerLogs: [T.PodLogsRequest, T.LogChunk];
+}
+
+export type NodeServiceDefinition = {
+  [M in keyof NodeMethods]: MethodDefinition<NodeMethods[M][0], NodeMethods[M][1]>;
+};
 
 export type ResourceServiceDefinition = {
   [M in keyof ResourceMethods]: MethodDefinition<ResourceMethods[M][0], ResourceMethods[M][1]>;
@@ -67,6 +76,7 @@ function definition<D>(service: string): D {
 }
 
 export const resourceService: ResourceServiceDefinition = definition<ResourceServiceDefinition>('ResourceService');
+export const nodeService: NodeServiceDefinition = definition<NodeServiceDefinition>('NodeService');
 
 /** Encodes/decodes the Status carried in the error trailer. */
 export const encodeStatus = (s: T.Status): Buffer => Buffer.from(encodeMessage('Status', s));

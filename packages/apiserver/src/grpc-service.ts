@@ -20,7 +20,10 @@ import {
   type UpdateRequest,
   type VersionInfo,
   type WatchRequest,
+  type LogChunk,
+  type PodLogsRequest,
 } from '@kubesim/api';
+import type { LogsProxy } from './logs-proxy.js';
 import type { Logger } from 'pino';
 import type { Registry } from './registry/registry.js';
 import type { ClientWatch, WatchSink } from './watch/client-watch.js';
@@ -49,7 +52,7 @@ export function serviceDefinition(): grpc.ServiceDefinition {
 
 const QUIET: ReadonlySet<string> = new Set(['NotFound', 'AlreadyExists', 'Conflict', 'Expired', 'Gone']);
 
-export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, version: () => VersionInfo, log: Logger): grpc.UntypedServiceImplementation {
+export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, version: () => VersionInfo, log: Logger, logs: LogsProxy): grpc.UntypedServiceImplementation {
   function fail(verb: string, req: unknown, err: unknown): Partial<grpc.StatusObject> {
     const se = asStatusError(err);
     const r = (req ?? {}) as { resource?: string; namespace?: string; name?: string; object?: KubeObject };
@@ -108,7 +111,45 @@ export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, versio
     );
   };
 
+  const podLogs: grpc.handleServerStreamingCall<PodLogsRequest, LogChunk> = (call) => {
+    let upstream: grpc.ClientReadableStream<LogChunk> | undefined;
+    let done = false;
+    call.on('cancelled', () => {
+      done = true;
+      upstream?.cancel();
+    });
+    logs.open(call.request).then(
+      (up) => {
+        upstream = up;
+        if (done) return up.cancel();
+        up.on('data', (chunk: LogChunk) => {
+          // Backpressure: pause the node agent's stream while the client is slow.
+          if (!call.write(chunk)) {
+            up.pause();
+            call.once('drain', () => up.resume());
+          }
+        });
+        up.on('end', () => {
+          if (!done) call.end();
+          done = true;
+        });
+        up.on('error', (err: grpc.ServiceError) => {
+          if (done) return;
+          done = true;
+          // The node agent's own StatusError (trailer included) goes to the client as is.
+          if (err.metadata?.get(STATUS_TRAILER).length) call.emit('error', { code: err.code, details: err.details, metadata: err.metadata });
+          else call.emit('error', toServiceError(new StatusError(err.code === grpc.status.UNAVAILABLE ? 'ServiceUnavailable' : 'InternalError', `error talking to the node agent: ${err.details || err.message}`)));
+        });
+      },
+      (err) => {
+        done = true;
+        call.emit('error', fail('logs', call.request, err));
+      },
+    );
+  };
+
   return {
+    PodLogs: podLogs as grpc.handleServerStreamingCall<unknown, unknown>,
     Create: unary<CreateRequest, KubeObject>('create', (r) => registry.create(r.object, !!r.dryRun)),
     Get: unary<GetRequest, KubeObject>('get', (r) => registry.get(r.resource, r.namespace, r.name)),
     List: unary<ListRequest, ListResponse>('list', (r) => registry.list(r)),

@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino';
 import { ensureSystemNamespaces } from './bootstrap.js';
 import { startCompactor } from './compactor.js';
 import { serviceDefinition, serviceHandlers } from './grpc-service.js';
+import { LogsProxy } from './logs-proxy.js';
 import { NamespaceFinalizer } from './namespace-finalizer.js';
 import { Registry } from './registry/registry.js';
 import { LeaseManager } from './storage/leases.js';
@@ -130,6 +131,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     bookmarkTimer.unref();
     stops.push(() => clearInterval(bookmarkTimer));
 
+    const logs = new LogsProxy(registry);
+    stops.push(() => logs.close());
+
     const serverId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const server = new grpc.Server({
       'grpc.max_receive_message_length': MAX_MESSAGE,
@@ -143,7 +147,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     });
     server.addService(
       serviceDefinition(),
-      serviceHandlers(registry, { registry, store, cache, maxQueue: MAX_WATCH_QUEUE }, () => versionInfo(etcdVersion, serverId), log),
+      serviceHandlers(registry, { registry, store, cache, maxQueue: MAX_WATCH_QUEUE }, () => versionInfo(etcdVersion, serverId), log, logs),
     );
     const boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

@@ -135,6 +135,18 @@ export function registerKubectlVerbs(program: Command): void {
   }
 
   program
+    .command('logs')
+    .argument('<POD | pod/NAME> [CONTAINER]')
+    .description("print the logs of a container in a pod")
+    .option('-c, --container <name>', 'the container (needed when the pod has several)')
+    .option('-f, --follow', 'keep streaming new output')
+    .option('-p, --previous', 'the logs of the previous, terminated instance of the container')
+    .option('--tail <n>', 'only the last n lines (-1: all)', '-1')
+    .option('--timestamps', 'prefix each line with its RFC 3339 timestamp')
+    .option('--since-seconds <s>', 'only lines newer than this many seconds')
+    .action(run(async (ctx, args, o) => (await import('./commands/logs.js')).logs(ctx, args, o)));
+
+  program
     .command('scale')
     .argument('<TYPE NAME | TYPE/NAME...>')
     .description('set a new size for a deployment or replica set')

@@ -17,6 +17,7 @@ import {
   type VersionInfo,
   type WatchEvent,
   type Binding,
+  type LogChunk,
 } from '@kubesim/api';
 
 export interface ClientOptions {
@@ -70,6 +71,20 @@ export interface Watch<T> extends AsyncIterable<TypedWatchEvent<T>> {
 }
 
 type Obj<R extends ResourceName> = ResourceKinds[R];
+
+export interface PodLogsOptions {
+  container?: string;
+  follow?: boolean;
+  previous?: boolean;
+  tailLines?: number;
+  timestamps?: boolean;
+  sinceSeconds?: number;
+}
+
+/** A log stream: chunks of bytes as the container wrote them. */
+export interface LogStream extends AsyncIterable<Buffer> {
+  cancel(): void;
+}
 
 const GRPC_TO_REASON: Record<number, StatusReason> = {
   [GrpcCode.INVALID_ARGUMENT]: 'BadRequest',
@@ -212,6 +227,30 @@ export class Client {
 
   version(): Promise<VersionInfo> {
     return this.unary<VersionInfo>('Version', {});
+  }
+
+  /**
+   * Streams a container's logs (the pods/log subresource, proxied by the apiserver from
+   * the pod's node agent). Iterate the chunks; `cancel()` ends a followed stream.
+   */
+  podLogs(namespace: string, name: string, opts: PodLogsOptions = {}): LogStream {
+    const conn = this.conns[this.current] as unknown as Record<string, Stream>;
+    const call = conn['PodLogs'].call(conn, { namespace, name, ...opts }, this.metadata);
+    let cancelled = false;
+    return {
+      cancel() {
+        cancelled = true;
+        call.cancel();
+      },
+      async *[Symbol.asyncIterator]() {
+        try {
+          for await (const chunk of call as AsyncIterable<LogChunk>) yield Buffer.from(chunk.data ?? '', 'base64');
+        } catch (err) {
+          if (cancelled && (err as grpc.ServiceError).code === grpc.status.CANCELLED) return;
+          throw toStatusError(err);
+        }
+      },
+    };
   }
 
   /**
