@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// `npm run bench`: starts a real etcd and apiserver process, runs the benchmarks and
-// prints the figures (also written to .bench-results/apiserver.json).
+// `npm run bench [-- SECTION...]`: runs the benchmarks and prints the figures (also
+// written to .bench-results/<section>.json). Sections: apiserver, scheduler, cluster.
+// With none named, all run.
 import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEtcd, startApiServerProcess } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
 import { benchCreate, benchCreatePaced, benchGet, benchWatchFanout, type LoadResult } from './apiserver.js';
+import { benchScheduler } from './scheduler.js';
+import { benchUp } from './cluster.js';
 import { ms } from './stats.js';
 
 const say = (s: string) => process.stdout.write(s + '\n');
@@ -15,52 +18,95 @@ function row(label: string, r: LoadResult): string {
   return `${label.padEnd(22)} ${String(r.clients).padStart(3)} clients  ${String(r.ops).padStart(6)} ops  ${r.perSecond.toFixed(0).padStart(6)}/s  p50 ${ms(r.latency.p50).padStart(10)}  p99 ${ms(r.latency.p99).padStart(10)}`;
 }
 
-async function main(): Promise<void> {
-  const logDir = mkdtempSync(join(tmpdir(), 'kubesim-bench-'));
-  say(`bench: starting etcd and apiserver (logs in ${logDir})`);
+function save(section: string, results: unknown): void {
+  mkdirSync('.bench-results', { recursive: true });
+  writeFileSync(`.bench-results/${section}.json`, JSON.stringify(results, null, 2));
+}
+
+/** Runs `fn` against a fresh etcd and apiserver process. */
+async function withControlPlane<T>(logDir: string, fn: (endpoint: string) => Promise<T>): Promise<T> {
   const etcd = await startEtcd({ logFile: join(logDir, 'etcd.log') });
-  const api = await startApiServerProcess([etcd.endpoint], { logFile: join(logDir, 'apiserver.log') });
-  const results: Record<string, unknown> = {};
   try {
-    const admin = new Client({ endpoints: [api.endpoint] });
+    const api = await startApiServerProcess([etcd.endpoint], { logFile: join(logDir, 'apiserver.log') });
+    try {
+      return await fn(api.endpoint);
+    } finally {
+      await api.stop();
+    }
+  } finally {
+    await etcd.stop();
+  }
+}
+
+async function apiserverSection(logDir: string): Promise<void> {
+  await withControlPlane(logDir, async (endpoint) => {
+    const admin = new Client({ endpoints: [endpoint] });
     const ns = 'bench';
     await admin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     say('\napiserver create/get (ConfigMaps; each client its own gRPC channel, calls back to back)');
     const creates: LoadResult[] = [];
     for (const [clients, per] of [[1, 1000], [10, 300], [50, 80]] as const) {
-      const r = await benchCreate(api.endpoint, ns, clients, per, `c${clients}`);
+      const r = await benchCreate(endpoint, ns, clients, per, `c${clients}`);
       creates.push(r);
       say(row('create', r));
     }
     say('\ncreate latency under a steady load (10 clients, 50 creates/s each = 500/s, 8 s; latency from when each call was due)');
-    const paced = await benchCreatePaced(api.endpoint, ns, 10, 50, 8, 'paced');
+    const paced = await benchCreatePaced(endpoint, ns, 10, 50, 8, 'paced');
     say(row('create paced 500/s', paced));
     const names = Array.from({ length: 300 }, (_, i) => `c10-${i % 10}-${Math.floor(i / 10)}`);
     const gets: LoadResult[] = [];
     for (const [clients, per] of [[1, 2000], [10, 500], [50, 100]] as const) {
-      const r = await benchGet(api.endpoint, ns, clients, per, names);
+      const r = await benchGet(endpoint, ns, clients, per, names);
       gets.push(r);
       say(row('get', r));
     }
     say('\nsustained creates (50 clients, 10 s worth of work at the target rate)');
-    const sustained = await benchCreate(api.endpoint, ns, 50, 200, 'sustained');
+    const sustained = await benchCreate(endpoint, ns, 50, 200, 'sustained');
     say(row('create sustained', sustained));
     say('\nwatch fan-out (100 watchers, 200 writes 20 ms apart; write start -> event at each watcher)');
-    const fan = await benchWatchFanout(api.endpoint, ns, 100, 200, 20);
+    const fan = await benchWatchFanout(endpoint, ns, 100, 200, 20);
     say(`watch fan-out          ${fan.watchers} watchers  ${fan.deliveries}/${fan.watchers * fan.writes} events  p50 ${ms(fan.latency.p50)}  p99 ${ms(fan.latency.p99)}  max ${ms(fan.latency.max)}`);
     admin.close();
-    Object.assign(results, { creates, paced, gets, sustained, fanout: fan });
+    save('apiserver', { creates, paced, gets, sustained, fanout: fan });
     const c10 = creates.find((c) => c.clients === 10)!;
     say('\ntargets');
     say(`  create p99 at 10 clients < 20 ms: ${ms(c10.latency.p99)} back to back ${c10.latency.p99 < 20 ? 'OK' : 'MISSED'}; ${ms(paced.latency.p99)} at 500/s ${paced.latency.p99 < 20 ? 'OK' : 'MISSED'}`);
     say(`  sustained creates >= 1000/s:      ${sustained.perSecond.toFixed(0)}/s ${sustained.perSecond >= 1000 ? 'OK' : 'MISSED'}`);
     say(`  watch fan-out p99 < 50 ms:        ${ms(fan.latency.p99)} ${fan.latency.p99 < 50 ? 'OK' : 'MISSED'}`);
-  } finally {
-    await api.stop();
-    await etcd.stop();
-  }
-  mkdirSync('.bench-results', { recursive: true });
-  writeFileSync('.bench-results/apiserver.json', JSON.stringify(results, null, 2));
+  });
+}
+
+async function schedulerSection(logDir: string): Promise<void> {
+  await withControlPlane(logDir, async (endpoint) => {
+    say('\nscheduler throughput (100 Ready hollow nodes, 3,000 pods created by 20 clients; create -> bound)');
+    const r = await benchScheduler(endpoint, 100, 3000, join(logDir, 'scheduler.log'));
+    say(`scheduler              ${r.nodes} nodes  ${r.pods} pods  ${r.seconds.toFixed(2)} s  ${r.podsPerSecond.toFixed(0)} pods/s  create->bound p50 ${ms(r.latency.p50)} p99 ${ms(r.latency.p99)}`);
+    say(`  target > 500 pods/s: ${r.podsPerSecond.toFixed(0)} ${r.podsPerSecond > 500 ? 'OK' : 'MISSED'}`);
+    save('scheduler', r);
+  });
+}
+
+async function clusterSection(): Promise<void> {
+  say('\nkubesim up --nodes 3 (Docker runtime) to all nodes Ready, then RSS of the idle cluster after 5 s');
+  const r = await benchUp(3, 'docker', 5);
+  say(`up                     ${r.upSeconds.toFixed(2)} s to 3 nodes Ready; idle RSS ${r.rssMiB.toFixed(0)} MiB total`);
+  for (const p of r.perProcess) say(`  ${p.component.padEnd(20)} ${p.rssMiB.toFixed(0).padStart(5)} MiB`);
+  say(`  target up < 5 s: ${r.upSeconds < 5 ? 'OK' : 'MISSED'}; target RSS < 600 MB: ${r.rssMiB * 1.048576 < 600 ? 'OK' : 'MISSED'}`);
+  save('cluster', r);
+}
+
+const SECTIONS: Record<string, (logDir: string) => Promise<void>> = {
+  apiserver: apiserverSection,
+  scheduler: schedulerSection,
+  cluster: () => clusterSection(),
+};
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  for (const a of asked) if (!(a in SECTIONS)) throw new Error(`unknown section "${a}"; sections: ${Object.keys(SECTIONS).join(', ')}`);
+  const logDir = mkdtempSync(join(tmpdir(), 'kubesim-bench-'));
+  say(`bench: sections ${(asked.length ? asked : Object.keys(SECTIONS)).join(', ')} (component logs in ${logDir})`);
+  for (const name of asked.length ? asked : Object.keys(SECTIONS)) await SECTIONS[name](logDir);
 }
 
 main().catch((e) => {
