@@ -1,5 +1,6 @@
-// (stub: the controller-manager engineer replaces this)
+// kubesim's kube-controller-manager: `kubesim controller-manager` runs startControllerManager.
 import type { Logger } from 'pino';
+import { ControllerManager } from './manager.js';
 
 export interface ControllerManagerOptions {
   servers: string[];
@@ -20,6 +21,13 @@ export interface RunningControllerManager {
 }
 
 export async function startControllerManager(opts: ControllerManagerOptions): Promise<RunningControllerManager> {
-  void opts;
-  throw new Error('not implemented');
+  const manager = new ControllerManager(opts);
+  manager.start();
+  return { stop: () => manager.stop() };
 }
+
+export { ControllerManager, LEASE_NAME, LEASE_NAMESPACE, type ManagerOptions } from './manager.js';
+export { CONTROLLERS } from './controllers.js';
+export { selectControllers } from './selection.js';
+export type { Controller, ControllerClient, ControllerContext, ControllerDescriptor, ReconcileResult } from './runtime/controller.js';
+export { Expectations } from './runtime/expectations.js';

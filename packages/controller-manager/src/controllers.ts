@@ -1,0 +1,11 @@
+// Every controller the manager knows, in start order, with its name for --controllers.
+import type { ControllerDescriptor } from './runtime/controller.js';
+import { DeploymentController } from './deployment/controller.js';
+import { GarbageCollector } from './garbagecollector/controller.js';
+import { ReplicaSetController } from './replicaset/controller.js';
+
+export const CONTROLLERS: readonly ControllerDescriptor[] = [
+  { name: 'deployment', component: 'deployment-controller', create: (ctx) => new DeploymentController(ctx) },
+  { name: 'replicaset', component: 'replicaset-controller', create: (ctx) => new ReplicaSetController(ctx) },
+  { name: 'garbagecollector', component: 'garbage-collector-controller', create: (ctx) => new GarbageCollector(ctx) },
+];
