@@ -1,5 +1,15 @@
-// (stub: the node agent engineer replaces this)
+// @kubesim/kubelet: the node agent (`kubesim node`). startNodeAgent registers the Node,
+// heartbeats its Lease and runs the pods bound to it, in Docker or (hollow nodes) faked.
 import type { Logger } from 'pino';
+import { NodeAgent } from './agent.js';
+
+export { NodeAgent, type NodeAgentConfig } from './agent.js';
+export { DockerRuntime, PAUSE_IMAGE, podRef } from './runtime/docker.js';
+export { FakeRuntime, fakeNodeIndex } from './runtime/fake.js';
+export * from './runtime/runtime.js';
+export * from './runtime/labels.js';
+export { KUBELET_VERSION } from './node/status.js';
+export { NODE_LEASE_NAMESPACE } from './node/lease.js';
 
 export interface NodeAgentOptions {
   servers: string[];
@@ -18,6 +28,10 @@ export interface NodeAgentOptions {
   nodeLeaseDurationSeconds?: number;
   /** Docker Engine socket (default /var/run/docker.sock) */
   dockerSocket?: string;
+  /** Docker network the pods join (default "bridge") */
+  dockerNetwork?: string;
+  /** the InternalIP to report (default: docker0's address; 127.0.0.1 for fake nodes) */
+  nodeIP?: string;
   logger?: Logger;
 }
 
@@ -26,6 +40,12 @@ export interface RunningNodeAgent {
 }
 
 export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNodeAgent> {
-  void opts;
-  throw new Error('not implemented');
+  const agent = new NodeAgent(opts);
+  try {
+    await agent.start();
+  } catch (err) {
+    await agent.stop();
+    throw err;
+  }
+  return agent;
 }

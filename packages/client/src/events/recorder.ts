@@ -70,13 +70,20 @@ export class EventRecorder {
     this.log = (opts.logger ?? newLogger(opts.component)).child({ recorder: 'events' });
   }
 
+  private dropped = 0;
+
   /** Records that `reason` happened to `obj`. Returns at once; the write happens later. */
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
     try {
       if (this.closed) return;
       if (this.pending.length >= this.maxPending) {
-        this.log.warn({ reason, object: describe(obj) }, 'event queue full; dropping event');
+        // One warning per burst: a flood of drops would drown the component's own log.
+        if (this.dropped++ === 0) this.log.warn({ reason, object: describe(obj), maxPending: this.maxPending }, 'event queue full; dropping events until it drains');
         return;
+      }
+      if (this.dropped > 0) {
+        this.log.warn({ dropped: this.dropped }, 'event queue drained; events were dropped');
+        this.dropped = 0;
       }
       this.pending.push({ event: this.makeEvent(obj, type, reason, message), at: this.clock.now() });
       this.worker ??= this.drain().finally(() => (this.worker = undefined));
