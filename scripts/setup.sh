@@ -31,4 +31,6 @@ npm ci --no-audit --no-fund --loglevel=error
 
 echo "setup: build"
 npm run build --silent
+echo "setup: images"
+bash scripts/images.sh
 echo "setup: done (etcd $(etcd --version 2>/dev/null | head -1 | awk '{print $3}'), node $(node --version))"

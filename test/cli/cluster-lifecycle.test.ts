@@ -38,6 +38,8 @@ describe('kubesim up / status / down', () => {
   // The test's own cluster home and context file; a developer's ~/.kubesim stays untouched.
   const env = { KUBESIM_HOME: home, KUBESIM_CONFIG: join(home, 'config.json'), KUBESIM_SERVER: '' };
   const name = 'e2e';
+  // Hollow nodes keep this test about the lifecycle; test/workloads runs Docker nodes.
+  const NODES = ['--nodes', '2', '--runtime', 'fake'];
   const stateFile = join(home, 'clusters', name, 'state.json');
   const readState = (): State => JSON.parse(readFileSync(stateFile, 'utf8')) as State;
   let port = 0;
@@ -54,15 +56,15 @@ describe('kubesim up / status / down', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('starts etcd and the apiserver as their own processes and writes the context', async () => {
-    const r = await runCli(['up', '--name', name, '--port', String(port)], { env, timeoutMs: 60_000 });
+  it('starts every component as its own process, nodes Ready, and writes the context', async () => {
+    const r = await runCli(['up', '--name', name, '--port', String(port), ...NODES], { env, timeoutMs: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('starting etcd');
     expect(r.stdout).toContain(`Cluster "${name}" is up`);
     const state = readState();
     expect(state.apiserver).toBe(`127.0.0.1:${port}`);
-    expect(state.processes.map((p) => p.component)).toEqual(['etcd', 'apiserver']);
+    expect(state.processes.map((p) => p.component)).toEqual(['etcd', 'apiserver', 'scheduler', 'controller-manager', 'e2e-node-1', 'e2e-node-2']);
     pids = state.processes.map((p) => p.pid);
     for (const p of state.processes) {
       expect(alive(p.pid)).toBe(true);
@@ -76,6 +78,9 @@ describe('kubesim up / status / down', () => {
     const ns = await runCli(['get', 'namespaces', '-o', 'name'], { env });
     expect(ns.code).toBe(0);
     expect(ns.stdout.split('\n')).toEqual(expect.arrayContaining(['namespace/default', 'namespace/kube-system']));
+    const nodes = await runCli(['get', 'nodes', '--no-headers'], { env });
+    expect(nodes.stdout).toMatch(/^e2e-node-1\s+Ready\b/m);
+    expect(nodes.stdout).toMatch(/^e2e-node-2\s+Ready\b/m);
   });
 
   it('shows each process, its pid and health', async () => {
@@ -85,7 +90,7 @@ describe('kubesim up / status / down', () => {
   });
 
   it('refuses a second up of a running cluster', async () => {
-    const r = await runCli(['up', '--name', name, '--port', String(port)], { env });
+    const r = await runCli(['up', '--name', name, '--port', String(port), ...NODES], { env });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cluster "${name}" is already running`);
     expect(readState().processes.map((p) => p.pid)).toEqual(pids);
@@ -101,7 +106,7 @@ describe('kubesim up / status / down', () => {
     expect(st.code).toBe(1);
     expect(st.stdout).toContain('Stopped');
 
-    const r = await runCli(['up', '--name', name, '--port', String(port)], { env, timeoutMs: 60_000 });
+    const r = await runCli(['up', '--name', name, '--port', String(port), ...NODES], { env, timeoutMs: 60_000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Resuming cluster "${name}"`);
     pids = readState().processes.map((p) => p.pid);

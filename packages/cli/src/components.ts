@@ -72,7 +72,7 @@ export function registerComponents(program: Command): void {
     const s = await servers(cmd);
     await run('scheduler', async () => {
       const { startScheduler } = await import('@kubesim/scheduler');
-      return startScheduler({ servers: s, schedulerName: o.schedulerName, ...leaderElection(o) });
+      return startScheduler({ servers: s, schedulerName: o.schedulerName, maxInFlightBinds: intFlag('--max-inflight-binds', o.maxInflightBinds), ...leaderElection(o) });
     });
   });
 
@@ -109,6 +109,8 @@ export function registerComponents(program: Command): void {
         nodeStatusUpdateSeconds: numberFlag('--node-status-update-frequency', o.nodeStatusUpdateFrequency),
         nodeLeaseDurationSeconds: numberFlag('--node-lease-duration', o.nodeLeaseDuration),
         dockerSocket: o.dockerSocket,
+        dockerNetwork: o.dockerNetwork,
+        ...(o.nodeIP ? { nodeIP: o.nodeIP } : {}),
       });
     });
   });

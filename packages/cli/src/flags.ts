@@ -31,6 +31,7 @@ export const LEADER_ELECTION_FLAGS = {
 
 export const SCHEDULER_FLAGS = {
   schedulerName: { flag: '--scheduler-name <name>', description: 'schedule pods whose spec.schedulerName is this', default: 'default-scheduler' },
+  maxInflightBinds: { flag: '--max-inflight-binds <n>', description: 'bindings sent concurrently', default: '32' },
   ...LEADER_ELECTION_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
 
@@ -51,6 +52,8 @@ export const NODE_FLAGS = {
   nodeStatusUpdateFrequency: { flag: '--node-status-update-frequency <seconds>', description: 'how often NodeStatus is posted', default: '10' },
   nodeLeaseDuration: { flag: '--node-lease-duration <seconds>', description: 'the node Lease duration (renewed every quarter of it)', default: '40' },
   dockerSocket: { flag: '--docker-socket <path>', description: 'Docker Engine API socket', default: '/var/run/docker.sock' },
+  dockerNetwork: { flag: '--docker-network <name>', description: 'Docker network pod sandboxes join', default: 'bridge' },
+  nodeIP: { flag: '--node-ip <address>', description: 'the InternalIP the Node reports (default: found from the runtime)' },
 } as const satisfies Record<string, FlagSpec>;
 
 export type FlagValues<F extends Record<string, FlagSpec>> = { [K in keyof F]: F[K] extends { default: string } ? string : string | undefined };
