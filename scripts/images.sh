@@ -46,6 +46,9 @@ image_hash() {
   {
     (cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
     sha256sum <"$BUSYBOX"
+    if [ -f "$dir/binaries" ]; then
+      while read -r b; do [ -n "$b" ] && sha256sum <"$b"; done <"$dir/binaries"
+    fi
     echo "base=${BASE:-scratch}"
   } | sha256sum | cut -c1-16
 }
@@ -55,6 +58,18 @@ build() {
   if [ ! -f "$dir/Dockerfile" ]; then
     echo "images: no $dir/Dockerfile" >&2
     return 1
+  fi
+  # An image made of this machine's binaries (file `binaries`): skipped when one is
+  # missing, since such an image only serves as a fallback.
+  if [ -f "$dir/binaries" ]; then
+    local b
+    while read -r b; do
+      [ -z "$b" ] && continue
+      if [ ! -x "$b" ]; then
+        log "skipping $tag: $b is not on this machine"
+        return 0
+      fi
+    done <"$dir/binaries"
   fi
   local hash current
   hash=$(image_hash "$dir")
@@ -68,6 +83,17 @@ build() {
   trap 'rm -rf "$ctx"' RETURN
   cp -a "$dir/." "$ctx/"
   cp "$BUSYBOX" "$ctx/busybox"
+  if [ -f "$dir/binaries" ]; then
+    # Each binary with the shared libraries ldd resolves for it, at the same paths.
+    local bin
+    while read -r bin; do
+      [ -z "$bin" ] && continue
+      for f in "$bin" $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' || true); do
+        mkdir -p "$ctx/rootfs$(dirname "$f")"
+        cp -L "$f" "$ctx/rootfs$f"
+      done
+    done <"$dir/binaries"
+  fi
   log "building $tag (kubesim.hash=$hash${current:+, was $current})"
   local args=(build -q -t "$tag" --label "kubesim.hash=$hash")
   [ -n "${BASE:-}" ] && args+=(--build-arg "BASE=$BASE")

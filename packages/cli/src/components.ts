@@ -110,6 +110,7 @@ export function registerComponents(program: Command): void {
         nodeLeaseDurationSeconds: numberFlag('--node-lease-duration', o.nodeLeaseDuration),
         dockerSocket: o.dockerSocket,
         dockerNetwork: o.dockerNetwork,
+        kubeletPort: intFlag('--kubelet-port', o.kubeletPort),
         ...(o.nodeIP ? { nodeIP: o.nodeIP } : {}),
       });
     });

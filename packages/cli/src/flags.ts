@@ -54,6 +54,7 @@ export const NODE_FLAGS = {
   dockerSocket: { flag: '--docker-socket <path>', description: 'Docker Engine API socket', default: '/var/run/docker.sock' },
   dockerNetwork: { flag: '--docker-network <name>', description: 'Docker network pod sandboxes join', default: 'bridge' },
   nodeIP: { flag: '--node-ip <address>', description: 'the InternalIP the Node reports (default: found from the runtime)' },
+  kubeletPort: { flag: '--kubelet-port <port>', description: 'port of the node agent API (logs) the apiserver calls; 0 = any free port', default: '0' },
 } as const satisfies Record<string, FlagSpec>;
 
 export type FlagValues<F extends Record<string, FlagSpec>> = { [K in keyof F]: F[K] extends { default: string } ? string : string | undefined };

@@ -18,9 +18,10 @@ import {
 } from '@kubesim/client';
 import { NodeLeaseRenewer } from './node/lease.js';
 import { NodeRegistration } from './node/registration.js';
-import { dockerBridgeIP, hostFacts, nodeIds } from './node/facts.js';
+import { bindAddressFor, dockerBridgeIP, hostFacts, nodeIds } from './node/facts.js';
 import type { NodeFacts } from './node/status.js';
 import { PodSyncer } from './pods/sync.js';
+import { NodeServer } from './server/node-server.js';
 import type { BackoffPolicy } from './pods/backoff.js';
 import { ProbeManager } from './prober/manager.js';
 import { DockerRuntime } from './runtime/docker.js';
@@ -43,6 +44,10 @@ export interface NodeAgentConfig {
   dockerNetwork?: string;
   /** The address reported as InternalIP (default: docker0's, or 127.0.0.1 for fake nodes). */
   nodeIP?: string;
+  /** The NodeService port (logs), published as daemonEndpoints.kubeletEndpoint.Port (default 0: any free port). */
+  kubeletPort?: number;
+  /** The address the NodeService binds (default: the node IP when it is this host's, else 0.0.0.0). */
+  kubeletAddress?: string;
   /** Parallel pod syncs (default 8 for docker, 4 for fake). */
   podWorkers?: number;
   /** How often every pod is synced even without news (default 10 s docker, 60 s fake). */
@@ -71,6 +76,7 @@ export class NodeAgent {
   private readonly prober?: ProbeManager;
   private readonly registration: NodeRegistration;
   private readonly lease: NodeLeaseRenewer;
+  private readonly server: NodeServer;
   private readonly pods = new Map<string, Pod>();
   /** Pods deleted from the API, by uid, until their containers are cleaned up. */
   private readonly gone = new Map<string, Pod | undefined>();
@@ -101,7 +107,7 @@ export class NodeAgent {
       hostIP,
       ...hostFacts(),
       ...nodeIds(cfg.nodeName),
-      kubeletPort: 10250,
+      kubeletPort: cfg.kubeletPort ?? 0,
       containerRuntimeVersion: '',
       runtimeError: 'not checked yet',
     };
@@ -133,6 +139,7 @@ export class NodeAgent {
       log: this.log,
       crashBackoff: cfg.crashBackoff,
     });
+    this.server = new NodeServer({ runtime: this.runtime, pods: () => this.pods.values(), log: this.log });
     this.registration = new NodeRegistration(this.client, this.clock, this.log);
     this.lease = new NodeLeaseRenewer(this.client, cfg.nodeName, cfg.nodeLeaseDurationSeconds ?? 40, this.clock, this.log, () => this.registration.node);
   }
@@ -140,6 +147,8 @@ export class NodeAgent {
   /** Starts every loop; resolves once the pod cache synced and leftovers were adopted or removed. */
   async start(): Promise<void> {
     await this.checkRuntime();
+    // Serve logs before registering, so that the Node publishes a port that answers.
+    this.facts.kubeletPort = await this.server.start(this.cfg.kubeletAddress ?? bindAddressFor(this.facts.hostIP), this.cfg.kubeletPort ?? 0);
     await this.registerUntilDone();
     this.every('status', (this.cfg.nodeStatusUpdateSeconds ?? 10) * 1000, () => this.postStatus());
     this.every('lease', ((this.cfg.nodeLeaseDurationSeconds ?? 40) * 1000) / 4, () => this.renewLease(), true);
@@ -322,6 +331,7 @@ export class NodeAgent {
     this.abort.abort();
     for (const t of this.timers.values()) t.cancel();
     this.prober?.stopAll();
+    await this.server.stop();
     await this.informer.stop();
     this.queue.shutDown();
     await Promise.all(this.workers);

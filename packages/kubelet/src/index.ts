@@ -8,6 +8,8 @@ export { DockerRuntime, PAUSE_IMAGE, podRef } from './runtime/docker.js';
 export { FakeRuntime, fakeNodeIndex } from './runtime/fake.js';
 export * from './runtime/runtime.js';
 export * from './runtime/labels.js';
+export { NodeServer, type NodeServerDeps } from './server/node-server.js';
+export { findLogPod, logContainerID } from './server/log-target.js';
 export { KUBELET_VERSION } from './node/status.js';
 export { NODE_LEASE_NAMESPACE } from './node/lease.js';
 
@@ -32,6 +34,10 @@ export interface NodeAgentOptions {
   dockerNetwork?: string;
   /** the InternalIP to report (default: docker0's address; 127.0.0.1 for fake nodes) */
   nodeIP?: string;
+  /** The NodeService (logs) port, published in the Node's daemonEndpoints (default 0: any free port). */
+  kubeletPort?: number;
+  /** The address the NodeService binds (default: the node IP when it is this host's, else 0.0.0.0). */
+  kubeletAddress?: string;
   logger?: Logger;
 }
 

@@ -2,3 +2,4 @@ export * from './ports.js';
 export * from './wait.js';
 export * from './etcd.js';
 export * from './component.js';
+export * from './etcd-container.js';

@@ -15,21 +15,26 @@ export function registerClusterVerbs(program: Command): void {
     .description('start a local cluster: etcd, apiserver, scheduler, controller-manager and node agents, each its own process')
     .option('--name <name>', 'cluster name', CLUSTER_FLAGS.name)
     .option('--etcd-endpoints <urls>', 'use this etcd cluster (comma-separated URLs) instead of starting one')
+    .option('--etcd <binary|container|auto>', 'run etcd from the local binary or in a container (auto: the binary if there is one)', 'auto')
+    .option('--etcd-image <image>', 'image for a container etcd (default kubesim/etcd:latest, built by scripts/images.sh)')
     .option('--port <port>', 'apiserver port on 127.0.0.1', String(CLUSTER_FLAGS.port))
     .option('--timeout <seconds>', 'how long to wait for each component', String(CLUSTER_FLAGS.timeoutSeconds))
     .option('--nodes <n>', 'number of nodes', String(CLUSTER_FLAGS.nodes))
     .option('--runtime <docker|fake>', 'node runtime: real Docker containers, or hollow nodes', CLUSTER_FLAGS.runtime)
-    .action(async (o: { name: string; etcdEndpoints?: string; port: string; timeout: string; nodes: string; runtime: string }) => {
+    .action(async (o: { name: string; etcdEndpoints?: string; etcd: string; etcdImage?: string; port: string; timeout: string; nodes: string; runtime: string }) => {
       const { up } = await import('./up.js');
       const t0 = Date.now();
       try {
         if (!Number.isInteger(Number(o.nodes)) || Number(o.nodes) < 0) throw new Error(`invalid value "${o.nodes}" for --nodes: must be a non-negative integer`);
+        if (!['auto', 'binary', 'container'].includes(o.etcd)) throw new Error(`invalid value "${o.etcd}" for --etcd: must be binary, container or auto`);
         if (o.runtime !== 'docker' && o.runtime !== 'fake') throw new Error(`invalid value "${o.runtime}" for --runtime: must be docker or fake`);
         const state = await up({
           name: o.name,
           etcdEndpoints: o.etcdEndpoints ? o.etcdEndpoints.split(',').filter(Boolean) : [],
           port: Number(o.port),
           timeoutMs: Number(o.timeout) * 1000,
+          etcd: o.etcd as 'auto' | 'binary' | 'container',
+          ...(o.etcdImage ? { etcdImage: o.etcdImage } : {}),
           nodes: Number(o.nodes),
           runtime: o.runtime === 'fake' ? 'fake' : 'docker',
           say,

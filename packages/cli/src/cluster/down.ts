@@ -35,6 +35,10 @@ export async function down(name: string, say: (line: string) => void): Promise<b
     say(`• stopping ${p.component} (pid ${p.pid})`);
     await stopPid(p.pid, 5000);
   }
+  if (state.etcdContainer) {
+    say(`• removing etcd container ${state.etcdContainer.name}`);
+    await exec('docker', ['rm', '-f', '-v', state.etcdContainer.id]).catch(() => undefined);
+  }
   const nodes = state.processes.filter((p) => p.args[0] === 'node').map((p) => p.component);
   if (nodes.length) await removeNodeContainers(nodes, say);
   await rm(clusterDir(name), { recursive: true, force: true });

@@ -17,6 +17,14 @@ export interface ProcessRecord {
   args: string[];
 }
 
+/** etcd run in a container (no etcd binary on the machine). */
+export interface EtcdContainer {
+  id: string;
+  name: string;
+  endpoint: string;
+  image: string;
+}
+
 export interface ClusterState {
   name: string;
   createdAt: string;
@@ -24,6 +32,7 @@ export interface ClusterState {
   etcdEndpoints: string[];
   /** True when kubesim started etcd itself (and so owns its data). */
   ownsEtcd: boolean;
+  etcdContainer?: EtcdContainer;
   processes: ProcessRecord[];
 }
 

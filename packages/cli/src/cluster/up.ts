@@ -5,10 +5,12 @@
 // stopped one (its processes gone, its etcd data kept) it resumes.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort, startApiServerProcess, startComponent, startEtcd, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
+import { DEFAULT_ETCD_IMAGE, freePort, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { setContext } from '../config.js';
-import { clusterDir, isAlive, readState, writeState, type ClusterState, type ProcessRecord } from './state.js';
+import { clusterDir, isAlive, readState, writeState, type ClusterState, type EtcdContainer, type ProcessRecord } from './state.js';
 
 export interface UpOptions {
   name: string;
@@ -17,6 +19,10 @@ export interface UpOptions {
   /** The apiserver's port on 127.0.0.1 (a free one is picked if it is taken). */
   port: number;
   timeoutMs: number;
+  /** Where etcd comes from when kubesim runs it: the local binary, a container, or (auto) the binary if there is one. */
+  etcd: 'auto' | 'binary' | 'container';
+  /** The image for a container etcd. */
+  etcdImage?: string;
   /** Number of node agents. */
   nodes: number;
   /** Node agents' runtime: real Docker containers, or hollow nodes. */
@@ -52,95 +58,131 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
   say(prev ? `Resuming cluster "${name}" (its processes had stopped; data kept in ${dir})` : `Creating cluster "${name}" in ${dir}`);
 
   const processes: ProcessRecord[] = [];
-  let etcdEndpoints = opts.etcdEndpoints;
-  const ownsEtcd = etcdEndpoints.length === 0 && (prev?.ownsEtcd ?? true);
-  if (ownsEtcd) {
-    const binary = findEtcdBinary();
-    if (!binary) throw new Error('no etcd binary found: install it (apt-get install etcd-server) or pass --etcd-endpoints');
-    const prevEtcd = prev?.processes.find((p) => p.component === 'etcd');
-    const clientPort = prevEtcd?.endpoint ? Number(new URL(prevEtcd.endpoint).port) : await freePort();
-    say(`• starting etcd (${binary}) on 127.0.0.1:${clientPort} ...`);
-    const log = join(logs, 'etcd.log');
-    const etcd = await startEtcd({ dataDir: join(dir, 'etcd'), clientPort, logFile: log, detached: true, timeoutMs: opts.timeoutMs, name });
-    etcdEndpoints = [etcd.endpoint];
-    processes.push({ component: 'etcd', pid: etcd.pid, log, endpoint: etcd.endpoint, args: [] });
-    say(`  etcd ready (pid ${etcd.pid})`);
-  } else if (etcdEndpoints.length === 0) {
-    etcdEndpoints = prev!.etcdEndpoints;
-  }
-
-  let port = prev ? Number(prev.apiserver.split(':').pop()) : opts.port;
-  if (!(await portFree(port))) {
-    const other = await freePort();
-    say(`  port ${port} is taken; the apiserver will listen on ${other}`);
-    port = other;
-  }
-  const log = join(logs, 'apiserver.log');
-  say(`• starting apiserver on 127.0.0.1:${port} (etcd ${etcdEndpoints.join(',')}) ...`);
-  const api = await startApiServerProcess(etcdEndpoints, { port, logFile: log, detached: true, timeoutMs: opts.timeoutMs });
-  processes.push({ component: 'apiserver', pid: api.pid, log, endpoint: api.endpoint, args: [] });
-  say(`  apiserver ready (pid ${api.pid})`);
-
-  const client = new Client({ endpoints: [api.endpoint], timeoutMs: 5000 });
   try {
-    const component = (component: string, args: string[]): ProcessRecord => {
-      const log = join(logs, `${component}.log`);
-      const c = startComponent([...args, '--server', api.endpoint], { logFile: log, detached: true });
-      const rec = { component, pid: c.pid, log, args };
-      processes.push(rec);
-      return rec;
-    };
-    say('• starting scheduler and controller-manager ...');
-    const sched = component('scheduler', ['scheduler']);
-    const cm = component('controller-manager', ['controller-manager']);
-    const names = nodeNames(name, opts.nodes);
-    say(`• starting ${names.length} node agent(s) (${opts.runtime} runtime): ${names.join(', ')} ...`);
-    const nodes = names.map((n) => component(n, ['node', '--name', n, '--runtime', opts.runtime, ...(opts.nodeArgs ?? [])]));
-    // A leader's Lease is the sign a scheduler or controller-manager is up and acting.
-    for (const [rec, lease] of [[sched, 'kube-scheduler'], [cm, 'kube-controller-manager']] as const) {
+    let etcdEndpoints = opts.etcdEndpoints;
+    const ownsEtcd = etcdEndpoints.length === 0 && (prev?.ownsEtcd ?? true);
+    let etcdContainer = prev?.etcdContainer;
+    if (ownsEtcd) {
+      const binary = opts.etcd === 'container' || etcdContainer ? undefined : findEtcdBinary();
+      if (opts.etcd === 'binary' && !binary) throw new Error('no etcd binary found: install it (apt-get install etcd-server), or use --etcd container or --etcd-endpoints');
+      if (binary) {
+        const prevEtcd = prev?.processes.find((p) => p.component === 'etcd');
+        const clientPort = prevEtcd?.endpoint ? Number(new URL(prevEtcd.endpoint).port) : await freePort();
+        say(`• starting etcd (${binary}) on 127.0.0.1:${clientPort} ...`);
+        const log = join(logs, 'etcd.log');
+        const etcd = await startEtcd({ dataDir: join(dir, 'etcd'), clientPort, logFile: log, detached: true, timeoutMs: opts.timeoutMs, name });
+        etcdEndpoints = [etcd.endpoint];
+        processes.push({ component: 'etcd', pid: etcd.pid, log, endpoint: etcd.endpoint, args: [] });
+        say(`  etcd ready (pid ${etcd.pid})`);
+      } else {
+        etcdContainer = await etcdInContainer(name, etcdContainer, opts, say);
+        etcdEndpoints = [etcdContainer.endpoint];
+      }
+    } else if (etcdEndpoints.length === 0) {
+      etcdEndpoints = prev!.etcdEndpoints;
+    }
+
+    let port = prev ? Number(prev.apiserver.split(':').pop()) : opts.port;
+    if (!(await portFree(port))) {
+      const other = await freePort();
+      say(`  port ${port} is taken; the apiserver will listen on ${other}`);
+      port = other;
+    }
+    const log = join(logs, 'apiserver.log');
+    say(`• starting apiserver on 127.0.0.1:${port} (etcd ${etcdEndpoints.join(',')}) ...`);
+    const api = await startApiServerProcess(etcdEndpoints, { port, logFile: log, detached: true, timeoutMs: opts.timeoutMs });
+    processes.push({ component: 'apiserver', pid: api.pid, log, endpoint: api.endpoint, args: [] });
+    say(`  apiserver ready (pid ${api.pid})`);
+
+    const client = new Client({ endpoints: [api.endpoint], timeoutMs: 5000 });
+    try {
+      const component = (component: string, args: string[]): ProcessRecord => {
+        const log = join(logs, `${component}.log`);
+        const c = startComponent([...args, '--server', api.endpoint], { logFile: log, detached: true });
+        const rec = { component, pid: c.pid, log, args };
+        processes.push(rec);
+        return rec;
+      };
+      say('• starting scheduler and controller-manager ...');
+      const sched = component('scheduler', ['scheduler']);
+      const cm = component('controller-manager', ['controller-manager']);
+      const names = nodeNames(name, opts.nodes);
+      say(`• starting ${names.length} node agent(s) (${opts.runtime} runtime): ${names.join(', ')} ...`);
+      const nodes = names.map((n) => component(n, ['node', '--name', n, '--runtime', opts.runtime, ...(opts.nodeArgs ?? [])]));
+      // A leader's Lease is the sign a scheduler or controller-manager is up and acting.
+      for (const [rec, lease] of [[sched, 'kube-scheduler'], [cm, 'kube-controller-manager']] as const) {
+        await waitFor(
+          `${rec.component} to lead (Lease kube-system/${lease})`,
+          async () => {
+            if (!isAlive(rec.pid)) throw new GiveUp(`${rec.component} exited; see ${rec.log}`);
+            const l = await client.get('leases', 'kube-system', lease);
+            return l.spec?.holderIdentity ? true : undefined;
+          },
+          { timeoutMs: opts.timeoutMs, intervalMs: 100 },
+        );
+        say(`  ${rec.component} ready (pid ${rec.pid})`);
+      }
+      let shown = -1;
       await waitFor(
-        `${rec.component} to lead (Lease kube-system/${lease})`,
+        `nodes Ready`,
         async () => {
-          if (!isAlive(rec.pid)) throw new GiveUp(`${rec.component} exited; see ${rec.log}`);
-          const l = await client.get('leases', 'kube-system', lease);
-          return l.spec?.holderIdentity ? true : undefined;
+          for (const n of nodes) if (!isAlive(n.pid)) throw new GiveUp(`node agent ${n.component} exited; see ${n.log}`);
+          const list = await client.list('nodes');
+          const ready = list.items.filter((n) => names.includes(n.metadata?.name ?? '') && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+          if (ready !== shown) say(`  nodes Ready: ${ready}/${names.length}`);
+          shown = ready;
+          return ready === names.length ? true : undefined;
         },
         { timeoutMs: opts.timeoutMs, intervalMs: 100 },
       );
-      say(`  ${rec.component} ready (pid ${rec.pid})`);
+    } finally {
+      client.close();
     }
-    let shown = -1;
-    await waitFor(
-      `nodes Ready`,
-      async () => {
-        for (const n of nodes) if (!isAlive(n.pid)) throw new GiveUp(`node agent ${n.component} exited; see ${n.log}`);
-        const list = await client.list('nodes');
-        const ready = list.items.filter((n) => names.includes(n.metadata?.name ?? '') && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-        if (ready !== shown) say(`  nodes Ready: ${ready}/${names.length}`);
-        shown = ready;
-        return ready === names.length ? true : undefined;
-      },
-      { timeoutMs: opts.timeoutMs, intervalMs: 100 },
-    );
-  } finally {
-    client.close();
-  }
 
-  const state: ClusterState = {
-    name,
-    createdAt: prev?.createdAt ?? new Date().toISOString(),
-    apiserver: api.endpoint,
-    etcdEndpoints,
-    ownsEtcd,
-    processes,
-  };
-  await writeState(state);
-  await setContext(name, { servers: [api.endpoint] });
-  return state;
+    const state: ClusterState = {
+      name,
+      createdAt: prev?.createdAt ?? new Date().toISOString(),
+      apiserver: api.endpoint,
+      etcdEndpoints,
+      ownsEtcd,
+      ...(etcdContainer ? { etcdContainer } : {}),
+      processes,
+    };
+    await writeState(state);
+    await setContext(name, { servers: [api.endpoint] });
+    return state;
+  } catch (err) {
+    // Leave nothing half-started behind: stop what this run started, keep the logs.
+    say(`• start failed; stopping what was started (logs kept in ${logs})`);
+    for (const p of [...processes].reverse()) if (isAlive(p.pid)) process.kill(p.pid, 'SIGTERM');
+    throw err;
+  }
 }
 
 /** Node names: node-1..N for the default cluster, <cluster>-node-1..N for others (one Docker engine may hold several). */
 export function nodeNames(cluster: string, n: number): string[] {
   const prefix = cluster === 'kubesim' ? 'node' : `${cluster}-node`;
   return Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
+}
+
+/**
+ * etcd in a container (testcontainers), for machines without an etcd binary. A resumed
+ * cluster starts its stopped container again: etcd's data lives in it.
+ */
+async function etcdInContainer(cluster: string, prev: EtcdContainer | undefined, opts: UpOptions, say: (line: string) => void): Promise<EtcdContainer> {
+  if (prev) {
+    say(`• starting etcd container ${prev.name} again ...`);
+    await promisify(execFile)('docker', ['start', prev.id]);
+    await waitFor(`etcd container at ${prev.endpoint}`, async () => (((await (await fetch(`${prev.endpoint}/health`)).json()) as { health?: string }).health === 'true' ? true : undefined), {
+      timeoutMs: opts.timeoutMs,
+    });
+    say(`  etcd ready (container ${prev.id.slice(0, 12)})`);
+    return prev;
+  }
+  const image = opts.etcdImage ?? DEFAULT_ETCD_IMAGE;
+  const name = `kubesim-${cluster}-etcd`;
+  say(`• no etcd binary here: starting etcd in a container (${image}, testcontainers) ...`);
+  const c = await startEtcdContainer({ image, name, timeoutMs: opts.timeoutMs });
+  say(`  etcd ready (container ${c.containerId.slice(0, 12)}, ${c.endpoint})`);
+  return { id: c.containerId, name, endpoint: c.endpoint, image };
 }

@@ -23,6 +23,12 @@ export function dockerBridgeIP(): string {
   return addrs.find((a) => a.family === 'IPv4')?.address ?? '127.0.0.1';
 }
 
+/** Where to listen so that `ip` reaches us: ip itself when it is this host's, else every address. */
+export function bindAddressFor(ip: string): string {
+  const local = Object.values(networkInterfaces()).some((addrs) => (addrs ?? []).some((a) => a.address === ip));
+  return local ? ip : '0.0.0.0';
+}
+
 /** Ids that differ per node even when many nodes share one host. */
 export function nodeIds(nodeName: string): { machineID: string; bootID: string } {
   const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
