@@ -37,7 +37,8 @@ export async function startEtcdContainer(opts: EtcdContainerOptions): Promise<Ru
       '--initial-advertise-peer-urls=http://127.0.0.1:2380',
       `--initial-cluster=${opts.name}=http://127.0.0.1:2380`,
     ])
-    .withWaitStrategy(Wait.forListeningPorts())
+    // The image has no shell, so testcontainers' port check (which execs one) cannot run.
+    .withWaitStrategy(Wait.forHttp('/health', 2379).forStatusCode(200))
     .withStartupTimeout(opts.timeoutMs ?? 30_000)
     .start();
   const endpoint = `http://127.0.0.1:${container.getMappedPort(2379)}`;
