@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- SECTION...]`: runs the benchmarks and prints the figures (also
-// written to .bench-results/<section>.json). Sections: apiserver, scheduler, cluster.
+// written to .bench-results/<section>.json). Sections: apiserver, scheduler, cluster,
+// pods (pod startup latency on Docker), swarm (a Deployment against Docker Swarm).
 // With none named, all run.
 import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,9 @@ import { Client } from '@kubesim/client';
 import { benchCreate, benchCreatePaced, benchGet, benchWatchFanout, type LoadResult } from './apiserver.js';
 import { benchScheduler } from './scheduler.js';
 import { benchUp } from './cluster.js';
-import { ms } from './stats.js';
+import { benchPodStartup, ensureImages } from './pods.js';
+import { benchKubesimConverge, benchSwarmConverge } from './swarm.js';
+import { ms, type Summary } from './stats.js';
 
 const say = (s: string) => process.stdout.write(s + '\n');
 
@@ -95,10 +98,56 @@ async function clusterSection(): Promise<void> {
   save('cluster', r);
 }
 
+const line = (label: string, s: Summary) => `  ${label.padEnd(28)} p50 ${ms(s.p50).padStart(10)}  p90 ${ms(s.p90).padStart(10)}  p99 ${ms(s.p99).padStart(10)}  max ${ms(s.max).padStart(10)}`;
+
+async function podsSection(logDir: string): Promise<void> {
+  const nodes = 3;
+  const image = 'kubesim/pause:latest';
+  await ensureImages(['pause']);
+  say(`\npod startup latency (Docker runtime, ${nodes} node agents, ${image}; create call start -> Ready condition True seen through a watch)`);
+  const r = await benchPodStartup(
+    logDir,
+    nodes,
+    [
+      { mode: 'latency', pods: 30, concurrency: 3 },
+      { mode: 'burst', pods: 30, concurrency: 3 },
+    ],
+    image,
+  );
+  for (const ph of r.phases) {
+    say(ph.mode === 'latency' ? `${ph.pods} pods, ${ph.concurrency} startups in flight (each client creates its next pod once the last is Ready)` : `${ph.pods} pods created back to back by ${ph.concurrency} clients (the nodes and dockerd queue them)`);
+    say(line('create -> Ready', ph.latency));
+    say(line('  create -> bound', ph.toBound));
+    say(line('  bound -> Ready', ph.boundToReady));
+    say(line('  create call', ph.createCall));
+    say(`  all ${ph.pods} Ready ${ph.seconds.toFixed(2)} s after the first create; per node ${JSON.stringify(Object.values(ph.podsPerNode))}; delete -> gone ${ph.cleanupSeconds.toFixed(2)} s`);
+  }
+  if (r.leftovers) say(`  ${r.leftovers} leftover container(s) of the bench's nodes removed`);
+  const lat = r.phases[0].latency;
+  say(`  target p99 < 1.5 s (${r.phases[0].concurrency} in flight): ${(lat.p99 / 1000).toFixed(2)} s ${lat.p99 < 1500 ? 'OK' : 'MISSED'} (Kubernetes' SLO: 5 s ${lat.p99 < 5000 ? 'met' : 'missed'})`);
+  save('pods', r);
+}
+
+async function swarmSection(logDir: string): Promise<void> {
+  const replicas = 30;
+  const image = 'kubesim/hostname:latest';
+  await ensureImages(['pause', 'hostname']);
+  say(`\n${replicas} replicas of ${image} on the same dockerd: kubesim Deployment (3 Docker node agents; create call -> all pods Ready) vs Docker Swarm service (create -> all tasks running)`);
+  const k = await benchKubesimConverge(logDir, 3, replicas, image);
+  say(`kubesim                ${k.seconds.toFixed(2)} s  (all pods created ${k.allCreatedSeconds.toFixed(2)} s, bound ${k.allBoundSeconds.toFixed(2)} s, Running ${k.allRunningSeconds.toFixed(2)} s); per node ${JSON.stringify(Object.values(k.podsPerNode))}; delete -> gone ${k.removeSeconds.toFixed(2)} s`);
+  const s = await benchSwarmConverge(replicas, image);
+  say(`swarm                  ${s.seconds.toFixed(2)} s${s.createdSwarm ? ' (swarm made for the bench, left after)' : ' (the engine\'s swarm, kept)'}; service rm -> containers gone ${s.removeSeconds.toFixed(2)} s`);
+  const ratio = k.seconds / s.seconds;
+  say(`  kubesim / swarm: ${ratio.toFixed(2)}`);
+  save('swarm', { kubesim: k, swarm: s, ratio });
+}
+
 const SECTIONS: Record<string, (logDir: string) => Promise<void>> = {
   apiserver: apiserverSection,
   scheduler: schedulerSection,
   cluster: () => clusterSection(),
+  pods: podsSection,
+  swarm: swarmSection,
 };
 
 async function main(): Promise<void> {
