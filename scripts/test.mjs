@@ -11,6 +11,12 @@ const out = join(outDir, 'vitest.json');
 mkdirSync(outDir, { recursive: true });
 if (existsSync(out)) rmSync(out);
 
+// Tests are TypeScript too: vitest strips types without checking them, so check first
+// (source and tests together); a type error counts as one failure.
+const tc = spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { stdio: 'inherit' });
+const typeFailures = tc.status === 0 ? 0 : 1;
+if (typeFailures) console.error('test: type check of sources and tests failed (npx tsc -p tsconfig.test.json)');
+
 const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)];
 const res = spawnSync('npx', args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR } });
 
@@ -28,5 +34,6 @@ if (existsSync(out)) {
   failed = 1;
   console.error('test: vitest wrote no report');
 }
+failed += typeFailures;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(res.status !== 0 || failed > 0 || passed === 0 ? 1 : 0);

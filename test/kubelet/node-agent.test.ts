@@ -75,9 +75,9 @@ describe('node agent (docker runtime)', () => {
 
     let first: Lease | undefined;
     await waitFor(async () => (first = await client.get('leases', 'kube-node-lease', NODE).catch(() => undefined)), { timeoutMs: 10_000, intervalMs: 100, what: 'node lease' });
-    first = first!;
-    expect(first.spec?.holderIdentity).toBe(NODE);
-    await waitFor(async () => (await client.get('leases', 'kube-node-lease', NODE)).spec?.renewTime !== first.spec?.renewTime, { timeoutMs: 10_000, intervalMs: 200, what: 'lease renewal' });
+    const lease = first!;
+    expect(lease.spec?.holderIdentity).toBe(NODE);
+    await waitFor(async () => (await client.get('leases', 'kube-node-lease', NODE)).spec?.renewTime !== lease.spec?.renewTime, { timeoutMs: 10_000, intervalMs: 200, what: 'lease renewal' });
   });
 
   it('runs a pod: sandbox and app containers with labels, Running/Ready with a pod IP that answers HTTP', async () => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Event, Pod } from '@kubesim/api';
 import { Client } from '@kubesim/client';
 import { freePort } from '../support/ports.js';
+import { alive } from '../support/process.js';
 import { CLI, runCli } from '../cli/harness.js';
 
 const exec = promisify(execFile);
@@ -23,15 +24,6 @@ interface State {
   processes: { component: string; pid: number; args: string[]; log: string }[];
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-}
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -18,6 +18,7 @@ import {
   type WatchEvent,
   type Binding,
   type LogChunk,
+  type KindMap,
 } from '@kubesim/api';
 
 export interface ClientOptions {
@@ -71,6 +72,9 @@ export interface Watch<T> extends AsyncIterable<TypedWatchEvent<T>> {
 }
 
 type Obj<R extends ResourceName> = ResourceKinds[R];
+
+/** The full interface of an object's kind: what the apiserver answers with, whatever literal was sent. */
+export type KindOf<T> = T extends { kind?: infer K } ? (K extends keyof KindMap ? KindMap[K] : T) : T;
 
 export interface PodLogsOptions {
   container?: string;
@@ -190,8 +194,8 @@ export class Client {
     throw lastErr ?? new StatusError('ServiceUnavailable', 'no apiserver reachable');
   }
 
-  create<T extends KubeObject>(obj: T, opts: { dryRun?: boolean } = {}): Promise<T> {
-    return this.unary<T>('Create', { object: obj, dryRun: opts.dryRun });
+  create<T extends KubeObject>(obj: T, opts: { dryRun?: boolean } = {}): Promise<KindOf<T>> {
+    return this.unary<KindOf<T>>('Create', { object: obj, dryRun: opts.dryRun });
   }
 
   get<R extends ResourceName>(resource: R, namespace: string, name: string): Promise<Obj<R>> {
@@ -203,12 +207,12 @@ export class Client {
     return { items: (res.items ?? []) as Obj<R>[], resourceVersion: res.resourceVersion ?? '', continue: res.continue };
   }
 
-  update<T extends KubeObject>(obj: T, opts: { dryRun?: boolean } = {}): Promise<T> {
-    return this.unary<T>('Update', { object: obj, dryRun: opts.dryRun });
+  update<T extends KubeObject>(obj: T, opts: { dryRun?: boolean } = {}): Promise<KindOf<T>> {
+    return this.unary<KindOf<T>>('Update', { object: obj, dryRun: opts.dryRun });
   }
 
-  updateStatus<T extends KubeObject>(obj: T): Promise<T> {
-    return this.unary<T>('UpdateStatus', { object: obj });
+  updateStatus<T extends KubeObject>(obj: T): Promise<KindOf<T>> {
+    return this.unary<KindOf<T>>('UpdateStatus', { object: obj });
   }
 
   /** JSON merge patch (RFC 7386); `subresource: "status"` patches only the status. */
