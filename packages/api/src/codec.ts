@@ -73,113 +73,176 @@ function fmtPath(path: string, key: string): string {
 }
 
 // ---------- JSON shape -> protobuf plain object ----------
+// Each message type gets its converter built once: a table from JSON name to a field
+// converter specialised for the field's type, so the walk does no per-field type
+// dispatch, and paths (for error messages) are only formatted where they are needed.
 
 interface Ctx {
   problems: string[];
   unknown: string[];
 }
 
-function scalarToProto(type: string, v: unknown, path: string, ctx: Ctx): unknown {
-  if (type === 'string') {
-    if (typeof v === 'string') return v;
-  } else if (type === 'bool') {
-    if (typeof v === 'boolean') return v;
-  } else if (type === 'bytes') {
-    if (typeof v === 'string') {
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 === 1) {
-        ctx.problems.push(`${path}: Invalid value: illegal base64 data`);
-        return undefined;
-      }
-      return Buffer.from(v, 'base64');
-    }
-  } else if (type === 'double' || type === 'float') {
-    if (typeof v === 'number') return v;
-  } else if (INT_TYPES.has(type)) {
-    if (typeof v === 'number' && Number.isInteger(v)) return v;
-    if (typeof v === 'number') {
-      ctx.problems.push(`${path}: Invalid value: ${v}: must be an integer`);
-      return undefined;
-    }
-  }
+/** Converts one value; its path is `base.key` (or `base[key]` when `bracket`), formatted only when needed. */
+type ToValue = (v: unknown, base: string, key: string | number, bracket: boolean, ctx: Ctx) => unknown;
+type ToMessage = (v: unknown, path: string, ctx: Ctx) => unknown;
+
+function pathOf(base: string, key: string | number, bracket: boolean): string {
+  return bracket ? `${base}[${key}]` : fmtPath(base, key as string);
+}
+
+function typeProblem(type: string, v: unknown, path: string, ctx: Ctx): undefined {
   const want = type === 'bool' ? 'boolean' : type === 'bytes' ? 'string (base64)' : INT_TYPES.has(type) ? 'integer' : type;
   ctx.problems.push(`${path}: Invalid type: expected ${want}, got ${describe(v)}`);
   return undefined;
 }
 
-function valueToProto(field: protobuf.Field, v: unknown, path: string, ctx: Ctx): unknown {
-  const rt = field.resolvedType;
-  if (rt instanceof protobuf.Type) return messageToProto(rt, v, path, ctx);
-  if (rt instanceof protobuf.Enum) {
-    if (typeof v === 'string' && v in rt.values) return rt.values[v];
-    ctx.problems.push(`${path}: Unsupported value: ${JSON.stringify(v)}`);
-    return undefined;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function scalarToProtoFn(type: string): ToValue {
+  if (type === 'string') return (v, b, k, br, ctx) => (typeof v === 'string' ? v : typeProblem(type, v, pathOf(b, k, br), ctx));
+  if (type === 'bool') return (v, b, k, br, ctx) => (typeof v === 'boolean' ? v : typeProblem(type, v, pathOf(b, k, br), ctx));
+  if (type === 'double' || type === 'float') return (v, b, k, br, ctx) => (typeof v === 'number' ? v : typeProblem(type, v, pathOf(b, k, br), ctx));
+  if (type === 'bytes') {
+    return (v, b, k, br, ctx) => {
+      if (typeof v !== 'string') return typeProblem(type, v, pathOf(b, k, br), ctx);
+      if (!BASE64.test(v) || v.length % 4 === 1) {
+        ctx.problems.push(`${pathOf(b, k, br)}: Invalid value: illegal base64 data`);
+        return undefined;
+      }
+      return Buffer.from(v, 'base64');
+    };
   }
-  return scalarToProto(field.type, v, path, ctx);
+  if (INT_TYPES.has(type)) {
+    return (v, b, k, br, ctx) => {
+      if (typeof v === 'number' && Number.isInteger(v)) return v;
+      if (typeof v === 'number') {
+        ctx.problems.push(`${pathOf(b, k, br)}: Invalid value: ${v}: must be an integer`);
+        return undefined;
+      }
+      return typeProblem(type, v, pathOf(b, k, br), ctx);
+    };
+  }
+  return (v, b, k, br, ctx) => typeProblem(type, v, pathOf(b, k, br), ctx);
 }
 
-function messageToProto(type: protobuf.Type, v: unknown, path: string, ctx: Ctx): unknown {
+function valueToProtoFn(field: protobuf.Field): ToValue {
+  const rt = field.resolvedType;
+  if (rt instanceof protobuf.Type) {
+    let conv: ToMessage | undefined; // resolved on first use: types may nest themselves
+    return (v, b, k, br, ctx) => (conv ??= toProtoFn(rt))(v, pathOf(b, k, br), ctx);
+  }
+  if (rt instanceof protobuf.Enum) {
+    const values = rt.values;
+    return (v, b, k, br, ctx) => {
+      if (typeof v === 'string' && v in values) return values[v];
+      ctx.problems.push(`${pathOf(b, k, br)}: Unsupported value: ${JSON.stringify(v)}`);
+      return undefined;
+    };
+  }
+  return scalarToProtoFn(field.type);
+}
+
+/** Converts the field `key` of a message at `path` into `out`. */
+type ToField = (out: Record<string, unknown>, val: unknown, path: string, key: string, ctx: Ctx) => void;
+
+function fieldToProtoFn(f: protobuf.Field): ToField {
+  const conv = valueToProtoFn(f);
+  const name = f.name;
+  if (f.map) {
+    return (out, val, path, key, ctx) => {
+      if (typeof val !== 'object' || Array.isArray(val)) {
+        ctx.problems.push(`${fmtPath(path, key)}: Invalid type: expected map, got ${describe(val)}`);
+        return;
+      }
+      const p = fmtPath(path, key);
+      const src = val as Record<string, unknown>;
+      const m: Record<string, unknown> = {};
+      for (const mk of Object.keys(src)) {
+        const mv = src[mk];
+        if (mv === null || mv === undefined) continue;
+        const c = conv(mv, p, mk, true, ctx);
+        if (c !== undefined) m[mk] = c;
+      }
+      out[name] = m;
+    };
+  }
+  if (f.repeated) {
+    return (out, val, path, key, ctx) => {
+      if (!Array.isArray(val)) {
+        ctx.problems.push(`${fmtPath(path, key)}: Invalid type: expected array, got ${describe(val)}`);
+        return;
+      }
+      const p = fmtPath(path, key);
+      const a = new Array<unknown>(val.length);
+      for (let i = 0; i < val.length; i++) a[i] = conv(val[i], p, i, true, ctx);
+      out[name] = a;
+    };
+  }
+  return (out, val, path, key, ctx) => {
+    const c = conv(val, path, key, false, ctx);
+    if (c !== undefined) out[name] = c;
+  };
+}
+
+function notAnObject(v: unknown, path: string, ctx: Ctx): undefined {
+  ctx.problems.push(`${path || '<root>'}: Invalid type: expected object, got ${describe(v)}`);
+  return undefined;
+}
+
+const toProtoCache = new Map<protobuf.Type, ToMessage>();
+
+function toProtoFn(type: protobuf.Type): ToMessage {
+  let fn = toProtoCache.get(type);
+  if (fn) return fn;
   switch (type.name) {
     case 'IntOrString':
-      if (typeof v === 'number' && Number.isInteger(v)) return { int_val: v };
-      if (typeof v === 'string') return { str_val: v };
-      ctx.problems.push(`${path}: Invalid type: expected integer or string, got ${describe(v)}`);
-      return undefined;
+      fn = (v, path, ctx) => {
+        if (typeof v === 'number' && Number.isInteger(v)) return { int_val: v };
+        if (typeof v === 'string') return { str_val: v };
+        ctx.problems.push(`${path}: Invalid type: expected integer or string, got ${describe(v)}`);
+        return undefined;
+      };
+      break;
     case 'Quantity':
       // Kubernetes accepts bare numbers for quantities (cpu: 1, memory: 1073741824).
-      if (typeof v === 'string') return { value: v };
-      if (typeof v === 'number' && Number.isFinite(v)) return { value: String(v) };
-      ctx.problems.push(`${path}: Invalid type: expected quantity (string or number), got ${describe(v)}`);
-      return undefined;
+      fn = (v, path, ctx) => {
+        if (typeof v === 'string') return { value: v };
+        if (typeof v === 'number' && Number.isFinite(v)) return { value: String(v) };
+        ctx.problems.push(`${path}: Invalid type: expected quantity (string or number), got ${describe(v)}`);
+        return undefined;
+      };
+      break;
     case 'Object':
-      return objectToProto(v, path, ctx);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    ctx.problems.push(`${path || '<root>'}: Invalid type: expected object, got ${describe(v)}`);
-    return undefined;
-  }
-  const fields = fieldsOf(type);
-  const out: Record<string, unknown> = {};
-  for (const [key, val] of Object.entries(v as Record<string, unknown>)) {
-    const info = fields.get(key);
-    const p = fmtPath(path, key);
-    if (!info) {
-      ctx.unknown.push(p);
-      continue;
-    }
-    // null means "unset" in Kubernetes' JSON, as in Go's decoder.
-    if (val === null || val === undefined) continue;
-    const f = info.field;
-    if (f.map) {
-      if (typeof val !== 'object' || Array.isArray(val)) {
-        ctx.problems.push(`${p}: Invalid type: expected map, got ${describe(val)}`);
-        continue;
-      }
-      const m: Record<string, unknown> = {};
-      for (const [mk, mv] of Object.entries(val as Record<string, unknown>)) {
-        if (mv === null || mv === undefined) continue;
-        const conv = valueToProto(f, mv, `${p}[${mk}]`, ctx);
-        if (conv !== undefined) m[mk] = conv;
-      }
-      out[f.name] = m;
-    } else if (f.repeated) {
-      if (!Array.isArray(val)) {
-        ctx.problems.push(`${p}: Invalid type: expected array, got ${describe(val)}`);
-        continue;
-      }
-      out[f.name] = val.map((item, i) => valueToProto(f, item, `${p}[${i}]`, ctx));
-    } else {
-      const conv = valueToProto(f, val, p, ctx);
-      if (conv !== undefined) out[f.name] = conv;
+      fn = objectToProto;
+      break;
+    default: {
+      const table: Record<string, ToField> = Object.create(null) as Record<string, ToField>;
+      for (const { field } of fieldsOf(type).values()) table[jsonNameOf(field)] = fieldToProtoFn(field);
+      fn = (v, path, ctx) => {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return notAnObject(v, path, ctx);
+        const src = v as Record<string, unknown>;
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(src)) {
+          const conv = table[key];
+          if (!conv) {
+            ctx.unknown.push(fmtPath(path, key));
+            continue;
+          }
+          const val = src[key];
+          // null means "unset" in Kubernetes' JSON, as in Go's decoder.
+          if (val === null || val === undefined) continue;
+          conv(out, val, path, key, ctx);
+        }
+        return out;
+      };
     }
   }
-  return out;
+  toProtoCache.set(type, fn);
+  return fn;
 }
 
 function objectToProto(v: unknown, path: string, ctx: Ctx): unknown {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    ctx.problems.push(`${path || '<root>'}: Invalid type: expected object, got ${describe(v)}`);
-    return undefined;
-  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return notAnObject(v, path, ctx);
   const kind = (v as { kind?: unknown }).kind;
   const member = typeof kind === 'string' ? kindToObjectField.get(kind) : undefined;
   if (!member) {
@@ -191,72 +254,103 @@ function objectToProto(v: unknown, path: string, ctx: Ctx): unknown {
     );
     return undefined;
   }
-  return { [member]: messageToProto(lookupType(kind as string), v, path, ctx) };
+  return { [member]: toProtoFn(lookupType(kind as string))(v, path, ctx) };
 }
 
 function toProtoPlain(type: protobuf.Type, value: unknown): Record<string, unknown> {
   const ctx: Ctx = { problems: [], unknown: [] };
-  const out = messageToProto(type, value, '', ctx) as Record<string, unknown>;
-  const problems = [...ctx.unknown.map((u) => `unknown field "${u}"`), ...ctx.problems];
-  if (problems.length) throw new DecodeError(problems);
+  const out = toProtoFn(type)(value, '', ctx) as Record<string, unknown>;
+  if (ctx.unknown.length || ctx.problems.length) throw new DecodeError([...ctx.unknown.map((u) => `unknown field "${u}"`), ...ctx.problems]);
   return out;
 }
 
 // ---------- protobuf message -> JSON shape ----------
+// Also compiled per type: a function with one constant-key property check per field,
+// in the proto's field order (so the JSON keys keep that order).
+
+type FromValue = (v: unknown) => unknown;
+type FromMessage = (m: Record<string, unknown>) => unknown;
 
 function isLong(v: unknown): v is { toNumber(): number } {
   return typeof v === 'object' && v !== null && typeof (v as { toNumber?: unknown }).toNumber === 'function';
 }
 
-function scalarFromProto(type: string, v: unknown): unknown {
-  if (type === 'bytes') return Buffer.from(v as Uint8Array).toString('base64');
-  if (isLong(v)) return v.toNumber();
-  return v;
-}
-
-function valueFromProto(field: protobuf.Field, v: unknown): unknown {
+/** undefined: the value is taken as it is. */
+function valueFromProtoFn(field: protobuf.Field): FromValue | undefined {
   const rt = field.resolvedType;
-  if (rt instanceof protobuf.Type) return messageFromProto(rt, v as Record<string, unknown>);
-  if (rt instanceof protobuf.Enum) return rt.valuesById[v as number];
-  return scalarFromProto(field.type, v);
+  if (rt instanceof protobuf.Type) {
+    let conv: FromMessage | undefined;
+    return (v) => (conv ??= fromProtoFn(rt))(v as Record<string, unknown>);
+  }
+  if (rt instanceof protobuf.Enum) {
+    const byId = rt.valuesById;
+    return (v) => byId[v as number];
+  }
+  if (field.type === 'bytes') return (v) => Buffer.from(v as Uint8Array).toString('base64');
+  if (field.type.endsWith('64')) return (v) => (isLong(v) ? v.toNumber() : v);
+  return undefined;
 }
 
 function has(m: Record<string, unknown>, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(m, key) && m[key] !== null && m[key] !== undefined;
 }
 
-function messageFromProto(type: protobuf.Type, m: Record<string, unknown>): unknown {
+const fromProtoCache = new Map<protobuf.Type, FromMessage>();
+
+function fromProtoFn(type: protobuf.Type): FromMessage {
+  let fn = fromProtoCache.get(type);
+  if (fn) return fn;
   switch (type.name) {
     case 'IntOrString':
-      return has(m, 'int_val') ? m['int_val'] : has(m, 'str_val') ? m['str_val'] : 0;
+      fn = (m) => (has(m, 'int_val') ? m['int_val'] : has(m, 'str_val') ? m['str_val'] : 0);
+      break;
     case 'Quantity':
-      return has(m, 'value') ? m['value'] : '';
+      fn = (m) => (has(m, 'value') ? m['value'] : '');
+      break;
     case 'Object': {
-      for (const [member, kind] of objectFieldToKind) {
-        if (has(m, member)) return messageFromProto(lookupType(kind), m[member] as Record<string, unknown>);
-      }
-      return undefined;
+      const members = [...objectFieldToKind].map(([member, kind]) => ({ member, kind }));
+      fn = (m) => {
+        for (const { member, kind } of members) {
+          if (has(m, member)) return fromProtoFn(lookupType(kind))(m[member] as Record<string, unknown>);
+        }
+        return undefined;
+      };
+      break;
     }
+    default:
+      fn = compileFromProto([...fieldsOf(type).values()]);
   }
-  const out: Record<string, unknown> = {};
-  for (const { field: f, json } of fieldsOf(type).values()) {
-    if (!has(m, f.name)) continue;
-    const val = m[f.name];
+  fromProtoCache.set(type, fn);
+  return fn;
+}
+
+function compileFromProto(fields: FieldInfo[]): FromMessage {
+  const convs: (FromValue | undefined)[] = [];
+  const lines: string[] = ['const out = {};', 'let v;'];
+  fields.forEach(({ field: f, json }, i) => {
+    const conv = valueFromProtoFn(f);
+    convs.push(conv);
+    const name = JSON.stringify(f.name);
+    const key = JSON.stringify(json);
+    const one = (x: string) => (conv ? `c[${i}](${x})` : x);
+    lines.push(`if (hasOwn.call(m, ${name}) && (v = m[${name}]) !== null && v !== undefined) {`);
     if (f.map) {
-      const entries = Object.entries(val as Record<string, unknown>);
-      if (!entries.length) continue;
-      const o: Record<string, unknown> = {};
-      for (const [k, mv] of entries) o[k] = valueFromProto(f, mv);
-      out[json] = o;
+      lines.push(`  const ks = Object.keys(v);`, `  if (ks.length) { const o = {}; for (const k of ks) o[k] = ${one('v[k]')}; out[${key}] = o; }`);
     } else if (f.repeated) {
-      const arr = val as unknown[];
-      if (!arr.length) continue;
-      out[json] = arr.map((item) => valueFromProto(f, item));
+      lines.push(`  const n = v.length;`, `  if (n) { const a = new Array(n); for (let j = 0; j < n; j++) a[j] = ${one('v[j]')}; out[${key}] = a; }`);
     } else {
-      out[json] = valueFromProto(f, val);
+      lines.push(`  out[${key}] = ${one('v')};`);
     }
-  }
-  return out;
+    lines.push('}');
+  });
+  lines.push('return out;');
+  // Generated code, as protobufjs itself does: constant property names keep every access monomorphic.
+  const make = new Function('hasOwn', 'c', `return function fromProto(m) {\n${lines.join('\n')}\n};`) as (hasOwn: typeof Object.prototype.hasOwnProperty, c: (FromValue | undefined)[]) => FromMessage;
+  return make(Object.prototype.hasOwnProperty, convs);
+}
+
+function messageFromProto(type: protobuf.Type, m: Record<string, unknown>): unknown {
+  return fromProtoFn(type)(m);
 }
 
 // ---------- public API ----------

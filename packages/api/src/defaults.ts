@@ -21,7 +21,15 @@ import type {
 
 /** Returns a copy of `obj` with every default filled in (by `obj.kind`; unknown kinds are copied as they are). */
 export function applyDefaults<T extends KubeObject>(obj: T): T {
-  const o = structuredClone(obj);
+  return applyDefaultsInPlace(structuredClone(obj));
+}
+
+/**
+ * applyDefaults on `obj` itself, for callers that own it (the apiserver's freshly
+ * decoded request): saves a deep copy per write. Returns `obj`.
+ */
+export function applyDefaultsInPlace<T extends KubeObject>(obj: T): T {
+  const o = obj;
   switch (o.kind) {
     case 'Pod': defaultPod(o); break;
     case 'ReplicaSet': defaultReplicaSet(o); break;

@@ -1,6 +1,6 @@
 // Admission steps shared by every write: defaults, validation, and the size limit that
 // keeps objects inside what etcd accepts in one request.
-import { StatusError, applyDefaults, invalid, validateObject, type FieldError, type KubeObject, type ResourceInfo } from '@kubesim/api';
+import { StatusError, applyDefaultsInPlace, invalid, validateObject, type FieldError, type KubeObject, type ResourceInfo } from '@kubesim/api';
 
 /** Throws RequestEntityTooLarge when the stored form of `obj` exceeds `limit` bytes. */
 export function checkSize(info: ResourceInfo, obj: KubeObject, value: Buffer, limit: number): void {
@@ -10,8 +10,9 @@ export function checkSize(info: ResourceInfo, obj: KubeObject, value: Buffer, li
   }
 }
 
+/** Defaults `obj` in place (callers pass an object they own: a decoded request or a fresh copy). */
 export function withDefaults<T extends KubeObject>(obj: T): T {
-  return applyDefaults(obj);
+  return applyDefaultsInPlace(obj);
 }
 
 /** Throws Invalid with every field error of the write (plus `extra` found elsewhere). */

@@ -41,6 +41,7 @@ import { planDelete, checkPreconditions } from './deletion.js';
 import { deepEqual } from './equal.js';
 import { prepareForCreate, prepareForUpdate, removeOnUpdate, type UpdateMode } from './meta.js';
 import { generateName } from './names.js';
+import { RecentObjects } from './recent.js';
 
 export interface RegistryOptions {
   maxObjectBytes: number;
@@ -51,6 +52,8 @@ export interface RegistryOptions {
 export const UNDELETABLE_NAMESPACES = ['default', 'kube-system'];
 
 const MAX_RETRIES = 50;
+/** Pods awaiting their Bind that are kept in memory (a scheduler backlog of this many binds reads nothing). */
+const UNBOUND_PODS_REMEMBERED = 4096;
 const NAMESPACE_INFO = resourceForKind('Namespace');
 
 function nsOrDefault(info: ResourceInfo, ns: string | undefined): string {
@@ -88,6 +91,8 @@ function decodeContinue(token: string, prefix: string): Continue {
 
 export class Registry {
   private readonly log: Logger;
+  /** Pods created here and not yet bound: what Bind needs, without reading it back. */
+  private readonly unboundPods = new RecentObjects(UNBOUND_PODS_REMEMBERED);
 
   constructor(
     private readonly store: Store,
@@ -167,7 +172,9 @@ export class Registry {
     prepareForCreate(obj, info, nowTimestamp(), uid);
     validate(info, obj, undefined);
     const ns = obj.metadata?.namespace ?? '';
-    checkSize(info, obj, encodeValue(obj), this.opts.maxObjectBytes);
+    // One serialization serves the size check and the etcd value (again only after a rename).
+    let value = encodeValue(obj);
+    checkSize(info, obj, value, this.opts.maxObjectBytes);
     if (dryRun) return obj;
 
     let nsFresh: StoredObject | null | undefined;
@@ -178,7 +185,6 @@ export class Registry {
       const nsKey = objectKey(NAMESPACE_INFO, '', ns);
       const compares = [cmp.absent(key)];
       if (info.namespaced) compares.push(cmp.modRevision(nsKey, await this.liveNamespace(info, ns, name, nsFresh)));
-      const value = encodeValue(obj);
       let res;
       try {
         res = await this.store.txn(compares, [op.put(key, value, await this.lease(info))], info.namespaced ? [op.get(key), op.get(nsKey)] : [op.get(key)]);
@@ -191,6 +197,7 @@ export class Registry {
       }
       if (res.succeeded) {
         obj.metadata = { ...obj.metadata, resourceVersion: String(res.revision) };
+        if (info.kind === 'Pod' && !(obj as Pod).spec?.nodeName) this.unboundPods.remember(key, { obj, modRevision: res.revision, createRevision: res.revision });
         this.logWrite('create', info, ns, name);
         return obj;
       }
@@ -200,6 +207,7 @@ export class Registry {
         if (existing.obj.metadata?.uid === uid) return existing.obj;
         if (generated && attempt < 8) {
           obj.metadata = { ...obj.metadata, name: generateName(obj.metadata?.generateName as string) };
+          value = encodeValue(obj);
           continue;
         }
         throw alreadyExists(info.plural, name);
@@ -409,14 +417,34 @@ export class Registry {
     const ns = binding.metadata?.namespace || 'default';
     binding.metadata = { ...binding.metadata, namespace: ns };
     const key = objectKey(info, ns, name);
+    // The pod as this apiserver created it, if it did so a moment ago: a guess that the
+    // guarded transaction checks. Only what was read from etcd is trusted to refuse.
+    let current: StoredObject | null | undefined = dryRun ? undefined : this.unboundPods.take(key);
+    let trusted = false;
     for (let attempt = 0; ; attempt++) {
       if (attempt > MAX_RETRIES) throw conflict('pods/binding', name, 'too many concurrent changes; please try again');
-      const { stored } = await this.store.get(key);
-      if (!stored) throw notFound('pods', name);
-      const pod = applyBinding(stored.obj as Pod, binding, nowTimestamp());
+      if (current === undefined) {
+        current = (await this.store.get(key)).stored ?? null;
+        trusted = true;
+      }
+      if (!current) throw notFound('pods', name);
+      const stored: StoredObject = current;
+      let pod: Pod;
+      try {
+        pod = applyBinding(stored.obj as Pod, binding, nowTimestamp());
+      } catch (err) {
+        if (trusted) throw err;
+        current = undefined;
+        continue;
+      }
       if (dryRun) return pod;
-      const res = await this.store.txn([cmp.modRevision(key, stored.modRevision)], [op.put(key, encodeValue(pod))]);
-      if (!res.succeeded) continue;
+      // A lost compare reads the pod as it is now, in the same round trip.
+      const res = await this.store.txn([cmp.modRevision(key, stored.modRevision)], [op.put(key, encodeValue(pod))], [op.get(key)]);
+      if (!res.succeeded) {
+        current = rangeResult(res.responses[0]) ?? null;
+        trusted = true;
+        continue;
+      }
       pod.metadata = { ...pod.metadata, resourceVersion: String(res.revision) };
       this.logWrite('bind', info, ns, name, { node: pod.spec?.nodeName });
       return pod;

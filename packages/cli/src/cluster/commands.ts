@@ -74,7 +74,7 @@ export function registerClusterVerbs(program: Command): void {
           process.exit(1);
         }
         say(`Cluster "${st.state.name}", apiserver ${st.state.apiserver}, etcd ${st.state.etcdEndpoints.join(',')}`);
-        const rows = [['COMPONENT', 'PID', 'STATUS', 'ENDPOINT', 'LOG'], ...st.processes.map((p) => [p.component, String(p.pid), p.status, p.endpoint, p.log])];
+        const rows = [['COMPONENT', 'PID', 'STATUS', 'API', 'ENDPOINT', 'LOG'], ...st.processes.map((p) => [p.component, String(p.pid), p.status, p.note || '-', p.endpoint || '-', p.log])];
         const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
         for (const r of rows) say(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join(''));
         if (st.processes.some((p) => p.status !== 'Running')) process.exit(1);

@@ -19,8 +19,9 @@ export interface LeaseClient {
 }
 
 /** A candidate identity unique to this process: "<hostname>_<uuid>", as Kubernetes components use. */
+/** host_pid_random: unique per process, and the pid tells an operator which process leads. */
 export function defaultIdentity(): string {
-  return `${hostname()}_${randomUUID()}`;
+  return `${hostname()}_${process.pid}_${randomUUID().slice(0, 8)}`;
 }
 
 export function leaseClientFor(client: Client): LeaseClient {
