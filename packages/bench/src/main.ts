@@ -81,7 +81,7 @@ async function apiserverSection(logDir: string): Promise<void> {
 
 async function schedulerSection(logDir: string): Promise<void> {
   await withControlPlane(logDir, async (endpoint) => {
-    say('\nscheduler throughput (100 Ready hollow nodes, 3,000 pods created by 20 clients; create -> bound)');
+    say('\nscheduler throughput (100 Ready hollow nodes, 3,000 pods created 20 at a time over 4 channels; create -> bound)');
     const r = await benchScheduler(endpoint, 100, 3000, join(logDir, 'scheduler.log'));
     say(`scheduler              ${r.nodes} nodes  ${r.pods} pods  ${r.seconds.toFixed(2)} s  ${r.podsPerSecond.toFixed(0)} pods/s  create->bound p50 ${ms(r.latency.p50)} p99 ${ms(r.latency.p99)}`);
     say(`  target > 500 pods/s: ${r.podsPerSecond.toFixed(0)} ${r.podsPerSecond > 500 ? 'OK' : 'MISSED'}`);
