@@ -156,6 +156,10 @@ export class Client {
       // apiserver restart they would all fail fast during that connection's reconnect
       // backoff, even a brand-new client. A client of its own connects on its own.
       'grpc.use_local_subchannel_pool': 1,
+      // Per-call bookkeeping nobody reads: channelz counters, and the retry machinery
+      // (failover between apiservers is done here, per call, not by gRPC retries).
+      'grpc.enable_channelz': 0,
+      'grpc.enable_retries': 0,
     };
     this.conns = opts.endpoints.map((ep) => new ServiceClient(ep, grpc.credentials.createInsecure(), chanOpts));
     this.metadata = new grpc.Metadata();
