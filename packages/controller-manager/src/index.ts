@@ -1,20 +1,9 @@
 // kubesim's kube-controller-manager: `kubesim controller-manager` runs startControllerManager.
-import type { Logger } from 'pino';
 import { ControllerManager } from './manager.js';
 
-export interface ControllerManagerOptions {
-  servers: string[];
-  /** which controllers to run ("*" = all, "-name" disables one), as --controllers */
-  controllers?: string[];
-  leaderElect?: boolean;
-  leaseDurationSeconds?: number;
-  renewDeadlineSeconds?: number;
-  retryPeriodSeconds?: number;
-  identity?: string;
-  /** workers per controller (--concurrent-*-syncs) */
-  concurrentSyncs?: number;
-  logger?: Logger;
-}
+export type { ControllerManagerOptions } from './options.js';
+import type { ControllerManagerOptions } from './options.js';
+
 
 export interface RunningControllerManager {
   stop(): Promise<void>;

@@ -12,19 +12,13 @@ import { fencedClient } from './runtime/fenced-client.js';
 import { runWorkers } from './runtime/worker.js';
 import { selectControllers } from './selection.js';
 
+import type { ControllerManagerOptions } from './options.js';
+
 export const LEASE_NAME = 'kube-controller-manager';
 export const LEASE_NAMESPACE = 'kube-system';
 
-export interface ManagerOptions {
-  servers: string[];
-  controllers?: string[];
-  leaderElect?: boolean;
-  leaseDurationSeconds?: number;
-  renewDeadlineSeconds?: number;
-  retryPeriodSeconds?: number;
-  identity?: string;
-  concurrentSyncs?: number;
-  logger?: Logger;
+/** The public options, plus what tests inject. */
+export interface ManagerOptions extends ControllerManagerOptions {
   clock?: Clock;
   /** Controllers to choose from (default: all built in). */
   registry?: readonly ControllerDescriptor[];

@@ -27,34 +27,16 @@ import { ProbeManager } from './prober/manager.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { FakeRuntime } from './runtime/fake.js';
 import type { Runtime } from './runtime/runtime.js';
+import type { NodeAgentOptions } from './options.js';
 
-export interface NodeAgentConfig {
-  servers: string[];
-  nodeName: string;
-  runtime: 'docker' | 'fake';
-  cpu?: string;
-  memory?: string;
-  pods?: string;
-  labels?: Record<string, string>;
-  fakeStartDelayMs?: number;
-  nodeStatusUpdateSeconds?: number;
-  nodeLeaseDurationSeconds?: number;
-  dockerSocket?: string;
-  /** The Docker network pods join (default "bridge"). */
-  dockerNetwork?: string;
-  /** The address reported as InternalIP (default: docker0's, or 127.0.0.1 for fake nodes). */
-  nodeIP?: string;
-  /** The NodeService port (logs), published as daemonEndpoints.kubeletEndpoint.Port (default 0: any free port). */
-  kubeletPort?: number;
-  /** The address the NodeService binds (default: the node IP when it is this host's, else 0.0.0.0). */
-  kubeletAddress?: string;
+/** The options, plus what tests and in-process hollow nodes set. */
+export interface NodeAgentConfig extends NodeAgentOptions {
   /** Parallel pod syncs (default 8 for docker, 4 for fake). */
   podWorkers?: number;
   /** How often every pod is synced even without news (default 10 s docker, 60 s fake). */
   resyncSeconds?: number;
   /** CrashLoopBackOff schedule (default 10 s doubling to 5 min). */
   crashBackoff?: BackoffPolicy;
-  logger?: Logger;
   /** A shared client (hollow nodes in one process); the agent then does not close it. */
   client?: Client;
   /** A runtime to use instead of the one `runtime` names (tests). */

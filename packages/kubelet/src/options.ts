@@ -1,0 +1,30 @@
+// What `kubesim node` configures: the node agent's options (flags in packages/cli/src/flags.ts).
+import type { Logger } from 'pino';
+
+export interface NodeAgentOptions {
+  servers: string[];
+  nodeName: string;
+  /** "docker" runs real containers; "fake" is a hollow node (pods go Running after fakeStartDelayMs) */
+  runtime: 'docker' | 'fake';
+  /** capacity, as quantities: cpu "2", memory "4Gi", pods "110" */
+  cpu?: string;
+  memory?: string;
+  pods?: string;
+  labels?: Record<string, string>;
+  fakeStartDelayMs?: number;
+  /** how often NodeStatus is posted (--node-status-update-frequency, default 10 s) */
+  nodeStatusUpdateSeconds?: number;
+  /** the node Lease duration (default 40 s); renewed every quarter of it */
+  nodeLeaseDurationSeconds?: number;
+  /** Docker Engine socket (default /var/run/docker.sock) */
+  dockerSocket?: string;
+  /** Docker network the pods join (default "bridge") */
+  dockerNetwork?: string;
+  /** the InternalIP to report (default: docker0's address; 127.0.0.1 for fake nodes) */
+  nodeIP?: string;
+  /** The NodeService (logs) port, published in the Node's daemonEndpoints (default 0: any free port). */
+  kubeletPort?: number;
+  /** The address the NodeService binds (default: the node IP when it is this host's, else 0.0.0.0). */
+  kubeletAddress?: string;
+  logger?: Logger;
+}
