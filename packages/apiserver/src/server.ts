@@ -6,6 +6,8 @@ import * as grpc from '@grpc/grpc-js';
 import { Etcd3 } from 'etcd3';
 import { StatusError } from '@kubesim/api';
 import { pino, type Logger } from 'pino';
+import { DEFAULT_SERVICE_CLUSTER_IP_RANGE, DEFAULT_SERVICE_NODE_PORT_RANGE, ServiceAllocator } from './allocator/allocator.js';
+import { parseIPRange, parsePortRange } from './allocator/range.js';
 import { ensureSystemNamespaces } from './bootstrap.js';
 import { startCompactor } from './compactor.js';
 import { serviceDefinition, serviceHandlers } from './grpc-service.js';
@@ -35,6 +37,10 @@ export interface ApiServerOptions {
   watchCacheSize?: number;
   /** How long to wait for etcd at start before giving up (default 60). */
   etcdStartTimeoutSeconds?: number;
+  /** Where Services' cluster IPs come from (default 10.96.0.0/16), as --service-cluster-ip-range. */
+  serviceClusterIPRange?: string;
+  /** Where NodePorts come from (default 30000-32767), as --service-node-port-range. */
+  serviceNodePortRange?: string;
 }
 
 export interface RunningApiServer {
@@ -86,6 +92,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   if (!opts.etcdServers.length) throw new Error('no etcd server given');
   const log = (opts.logger ?? defaultLogger()).child({ component: 'apiserver' });
   const { host, port } = splitHostPort(opts.listen);
+  // Bad ranges fail the start, before anything connects.
+  const rangeOpts = { serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange };
+  parseIPRange(opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE);
+  parsePortRange(opts.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE);
 
   // No channelz bookkeeping on the etcd channel: nothing reads it, and it costs on every call.
   const etcd = new Etcd3({ hosts: opts.etcdServers, dialTimeout: 5000, grpcOptions: { 'grpc.enable_channelz': 0 } });
@@ -119,6 +129,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     const registry = new Registry(store, cache, new LeaseManager(etcd, opts.eventTtlSeconds ?? 3600), {
       maxObjectBytes: opts.maxObjectBytes ?? 1.5 * 1024 * 1024,
       logger: log,
+      services: new ServiceAllocator(store, rangeOpts),
     });
 
     const finalizer = new NamespaceFinalizer(registry, store, cache, log);

@@ -16,6 +16,8 @@ export const APISERVER_FLAGS = {
   eventTtl: { flag: '--event-ttl <seconds>', description: 'events expire this long after their last write (default 3600)' },
   maxObjectBytes: { flag: '--max-object-bytes <bytes>', description: 'largest object accepted, as stored JSON (default 1.5 MiB)' },
   bookmarkInterval: { flag: '--bookmark-interval <seconds>', description: 'send watch bookmarks this often (fractions allowed; default 5)' },
+  serviceClusterIPRange: { flag: '--service-cluster-ip-range <cidr>', description: 'virtual IPs for Services (default 10.96.0.0/16)' },
+  serviceNodePortRange: { flag: '--service-node-port-range <from-to>', description: 'ports for NodePort Services (default 30000-32767)' },
   watchCacheSize: { flag: '--watch-cache-size <n>', description: 'recent changes kept in memory per resource to resume watches from (default 1000)' },
 } as const satisfies Record<string, FlagSpec>;
 

@@ -35,6 +35,8 @@ addFlags(program.command('apiserver').description('run the API server (gRPC) on 
       maxObjectBytes: intFlag('--max-object-bytes', opts.maxObjectBytes),
       bookmarkIntervalSeconds: numberFlag('--bookmark-interval', opts.bookmarkInterval),
       watchCacheSize: intFlag('--watch-cache-size', opts.watchCacheSize),
+      ...(opts.serviceClusterIPRange ? { serviceClusterIPRange: opts.serviceClusterIPRange } : {}),
+      ...(opts.serviceNodePortRange ? { serviceNodePortRange: opts.serviceNodePortRange } : {}),
     });
     const stop = async () => {
       await server.stop();

@@ -28,8 +28,11 @@ import {
   type PatchRequest,
   type Pod,
   type ResourceInfo,
+  type Service,
 } from '@kubesim/api';
 import type { Logger } from 'pino';
+import type { Allocation, ServiceAllocator } from '../allocator/allocator.js';
+import { carryOverAllocations } from '../allocator/service.js';
 import type { LeaseManager } from '../storage/leases.js';
 import { objectKey, resourcePrefix } from '../storage/keys.js';
 import { cmp, encodeValue, op, rangeResult, type Store, type StoredObject } from '../storage/store.js';
@@ -46,6 +49,8 @@ import { RecentObjects } from './recent.js';
 export interface RegistryOptions {
   maxObjectBytes: number;
   logger: Logger;
+  /** ClusterIP/NodePort allocation for Services; without it Services get none. */
+  services?: ServiceAllocator;
 }
 
 /** Namespaces that always exist and cannot be deleted. */
@@ -172,11 +177,25 @@ export class Registry {
     prepareForCreate(obj, info, nowTimestamp(), uid);
     validate(info, obj, undefined);
     const ns = obj.metadata?.namespace ?? '';
+    const alloc = info.kind === 'Service' && this.opts.services ? await this.opts.services.begin(obj as Service, undefined) : undefined;
     // One serialization serves the size check and the etcd value (again only after a rename).
     let value = encodeValue(obj);
     checkSize(info, obj, value, this.opts.maxObjectBytes);
-    if (dryRun) return obj;
+    if (dryRun) {
+      alloc?.abandon();
+      return obj;
+    }
+    let done = false;
+    try {
+      const created = await this.createLoop(info, obj, value, ns, uid, generated, alloc);
+      done = true;
+      return created;
+    } finally {
+      if (!done) alloc?.abandon();
+    }
+  }
 
+  private async createLoop(info: ResourceInfo, obj: KubeObject, value: Buffer, ns: string, uid: string, generated: boolean, alloc: Allocation | undefined): Promise<KubeObject> {
     let nsFresh: StoredObject | null | undefined;
     for (let attempt = 0; ; attempt++) {
       if (attempt > MAX_RETRIES) throw new StatusError('InternalError', `could not create ${info.plural} "${obj.metadata?.name}": too many concurrent changes`);
@@ -185,9 +204,14 @@ export class Registry {
       const nsKey = objectKey(NAMESPACE_INFO, '', ns);
       const compares = [cmp.absent(key)];
       if (info.namespaced) compares.push(cmp.modRevision(nsKey, await this.liveNamespace(info, ns, name, nsFresh)));
+      const reads = info.namespaced ? [op.get(key), op.get(nsKey)] : [op.get(key)];
       let res;
       try {
-        res = await this.store.txn(compares, [op.put(key, value, await this.lease(info))], info.namespaced ? [op.get(key), op.get(nsKey)] : [op.get(key)]);
+        res = await this.store.txn(
+          [...compares, ...(alloc?.compares() ?? [])],
+          [op.put(key, value, await this.lease(info)), ...(alloc?.ops() ?? [])],
+          [...reads, ...(alloc?.checks() ?? [])],
+        );
       } catch (err) {
         if (isLeaseNotFound(err)) {
           this.leases.invalidate();
@@ -196,6 +220,7 @@ export class Registry {
         throw err;
       }
       if (res.succeeded) {
+        alloc?.committed();
         obj.metadata = { ...obj.metadata, resourceVersion: String(res.revision) };
         if (info.kind === 'Pod' && !(obj as Pod).spec?.nodeName) this.unboundPods.remember(key, { obj, modRevision: res.revision, createRevision: res.revision });
         this.logWrite('create', info, ns, name);
@@ -211,6 +236,11 @@ export class Registry {
           continue;
         }
         throw alreadyExists(info.plural, name);
+      }
+      // A value taken meanwhile: refused if it was asked for, else picked again.
+      if (alloc && (await alloc.failed(res.responses.slice(reads.length)))) {
+        value = encodeValue(obj);
+        continue;
       }
       // The namespace changed since we looked: decide again on its current state.
       nsFresh = rangeResult(res.responses[1]) ?? null;
@@ -298,24 +328,49 @@ export class Registry {
       let next = produce(stored);
       if (mode === 'update') next = withDefaults(next);
       const { obj, errors } = prepareForUpdate(next, stored.obj, info, mode);
+      const services = info.kind === 'Service' && mode === 'update' ? this.opts.services : undefined;
+      if (services) carryOverAllocations(obj as Service, stored.obj as Service);
       validate(info, obj, stored.obj, errors);
-      const value = encodeValue(obj);
-      checkSize(info, obj, value, this.opts.maxObjectBytes);
       const remove = removeOnUpdate(obj, stored.obj);
-      if (!remove && deepEqual(withoutRv(obj), withoutRv(stored.obj))) return stored.obj;
-      if (dryRun) return obj;
+      // The last finalizer gone: the Service goes, and with it what it held.
+      const alloc = services && !remove ? await services.begin(obj as Service, stored.obj as Service) : undefined;
+      const releases = remove && info.kind === 'Service' && this.opts.services ? this.opts.services.releaseOps(stored.obj as Service) : [];
+      const value = encodeValue(obj);
+      try {
+        checkSize(info, obj, value, this.opts.maxObjectBytes);
+      } catch (err) {
+        alloc?.abandon();
+        throw err;
+      }
+      if ((!remove && deepEqual(withoutRv(obj), withoutRv(stored.obj))) || dryRun) {
+        alloc?.abandon();
+        return dryRun ? obj : stored.obj;
+      }
       let res;
       try {
         const lease = remove ? undefined : await this.lease(info);
-        res = await this.store.txn([cmp.modRevision(key, stored.modRevision)], [remove ? op.del(key) : op.put(key, value, lease)]);
+        res = await this.store.txn(
+          [cmp.modRevision(key, stored.modRevision), ...(alloc?.compares() ?? [])],
+          [remove ? op.del(key) : op.put(key, value, lease), ...(alloc?.ops() ?? []), ...releases],
+          alloc?.checks() ?? [],
+        );
       } catch (err) {
+        alloc?.abandon();
         if (isLeaseNotFound(err)) {
           this.leases.invalidate();
           continue;
         }
         throw err;
       }
+      if (!res.succeeded && alloc) {
+        // Refuses a requested value now taken; a picked one is simply picked again next round.
+        const lost = await alloc.failed(res.responses);
+        alloc.abandon();
+        if (lost) continue;
+      }
       if (res.succeeded) {
+        alloc?.committed();
+        if (remove && releases.length) this.opts.services?.released(stored.obj as Service);
         obj.metadata = { ...obj.metadata, resourceVersion: String(res.revision) };
         this.logWrite(remove ? 'delete' : mode === 'status' ? 'update-status' : 'update', info, ns, name, remove ? { reason: 'last finalizer removed' } : {});
         return obj;
@@ -396,9 +451,12 @@ export class Registry {
       const plan = info.kind === 'Namespace' ? planNamespaceDelete(info, stored.obj as Namespace, req, now) : planDelete(info, stored.obj, req, now);
       if (plan.action === 'none' || req.dryRun) return { object: plan.obj, removed: plan.action === 'remove' };
       const write = plan.action === 'remove' ? op.del(key) : op.put(key, encodeValue(plan.obj), await this.lease(info));
-      const res = await this.store.txn([cmp.modRevision(key, stored.modRevision)], [write]);
+      // A Service really removed gives back its cluster IP and node ports in the same write.
+      const services = plan.action === 'remove' && info.kind === 'Service' ? this.opts.services : undefined;
+      const res = await this.store.txn([cmp.modRevision(key, stored.modRevision)], [write, ...(services?.releaseOps(stored.obj as Service) ?? [])]);
       if (!res.succeeded) continue;
       if (plan.action === 'remove') {
+        services?.released(stored.obj as Service);
         this.logWrite('delete', info, ns, name);
         return { object: plan.obj, removed: true };
       }
