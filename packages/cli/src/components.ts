@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { configPath, readConfig, resolveServer } from './config.js';
 import {
   CONTROLLER_MANAGER_FLAGS,
+  HOLLOW_NODES_FLAGS,
   LEADER_ELECTION_FLAGS,
   NODE_FLAGS,
   SCHEDULER_FLAGS,
@@ -115,4 +116,26 @@ export function registerComponents(program: Command): void {
       });
     });
   });
+
+  addFlags(program.command('hollow-nodes').description('run many hollow nodes (fake runtime) in this one process, for control-plane scale tests'), HOLLOW_NODES_FLAGS).action(
+    async (o: FlagValues<typeof HOLLOW_NODES_FLAGS>, cmd: Command) => {
+      const s = await servers(cmd);
+      await run('hollow-nodes', async () => {
+        const count = intFlag('--count', o.count) ?? 0;
+        const { startHollowNodes } = await import('@kubesim/kubelet');
+        return startHollowNodes({
+          servers: s,
+          count,
+          prefix: o.prefix,
+          cpu: o.cpu,
+          memory: o.memory,
+          pods: o.pods,
+          labels: parseLabels(o.labels),
+          fakeStartDelayMs: intFlag('--fake-start-delay', o.fakeStartDelay),
+          nodeStatusUpdateSeconds: numberFlag('--node-status-update-frequency', o.nodeStatusUpdateFrequency),
+          nodeLeaseDurationSeconds: numberFlag('--node-lease-duration', o.nodeLeaseDuration),
+        });
+      });
+    },
+  );
 }

@@ -59,6 +59,18 @@ export const NODE_FLAGS = {
   kubeletPort: { flag: '--kubelet-port <port>', description: 'port of the node agent API (logs) the apiserver calls; 0 = any free port', default: '0' },
 } as const satisfies Record<string, FlagSpec>;
 
+export const HOLLOW_NODES_FLAGS = {
+  count: { flag: '--count <n>', description: 'how many hollow nodes', default: '100' },
+  prefix: { flag: '--prefix <name>', description: 'nodes are named <prefix>-1..<prefix>-N', default: 'hollow' },
+  cpu: NODE_FLAGS.cpu,
+  memory: NODE_FLAGS.memory,
+  pods: NODE_FLAGS.pods,
+  labels: NODE_FLAGS.labels,
+  fakeStartDelay: NODE_FLAGS.fakeStartDelay,
+  nodeStatusUpdateFrequency: NODE_FLAGS.nodeStatusUpdateFrequency,
+  nodeLeaseDuration: NODE_FLAGS.nodeLeaseDuration,
+} as const satisfies Record<string, FlagSpec>;
+
 export type FlagValues<F extends Record<string, FlagSpec>> = { [K in keyof F]: F[K] extends { default: string } ? string : string | undefined };
 
 /** "true"/"false" flags, as Kubernetes' components take them (--leader-elect=false). */

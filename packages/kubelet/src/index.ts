@@ -30,3 +30,4 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   }
   return agent;
 }
+export { startHollowNodes, hollowNodeNames, type HollowNodesOptions, type RunningHollowNodes } from './hollow.js';
