@@ -1,7 +1,7 @@
 // The node agent: registers its Node, heartbeats its Lease, watches the pods bound to it
 // and runs one serialized, level-triggered sync per pod through the runtime. It keeps no
 // global state, so many hollow agents can share one process.
-import { type Pod } from '@kubesim/api';
+import { type Pod, type Service } from '@kubesim/api';
 import {
   Client,
   EventRecorder,
@@ -42,6 +42,12 @@ export interface NodeAgentConfig extends NodeAgentOptions {
   /** A runtime to use instead of the one `runtime` names (tests). */
   runtimeImpl?: Runtime;
   clock?: Clock;
+  /**
+   * The Services for service link env vars: a shared, started informer of all namespaces
+   * (hollow nodes in one process share one), null for none (containers get no links).
+   * Default: the agent's own informer on its client.
+   */
+  serviceInformer?: SharedIndexInformer<Service> | null;
 }
 
 export class NodeAgent {
@@ -53,6 +59,9 @@ export class NodeAgent {
   private readonly clock: Clock;
   private readonly recorder: EventRecorder;
   private readonly informer: SharedIndexInformer<Pod>;
+  /** All namespaces' Services, read at container start for the service link env vars. */
+  private readonly services?: SharedIndexInformer<Service>;
+  private readonly ownServices: boolean;
   private readonly queue: WorkQueue<string>;
   private readonly syncer: PodSyncer;
   private readonly prober?: ProbeManager;
@@ -99,6 +108,11 @@ export class NodeAgent {
       logger: this.log,
       clock: this.clock,
     });
+    this.ownServices = cfg.serviceInformer === undefined;
+    this.services =
+      cfg.serviceInformer === undefined
+        ? new SharedIndexInformer<Service>(listerWatcherFor(this.client, 'services'), { name: `services for ${cfg.nodeName}`, logger: this.log, clock: this.clock })
+        : (cfg.serviceInformer ?? undefined);
     this.queue = new WorkQueue<string>({ name: `pods/${cfg.nodeName}`, clock: this.clock, rateLimiter: new ItemExponentialRateLimiter<string>(500, 30_000) });
     if (this.runtime.kind === 'docker') {
       this.prober = new ProbeManager({
@@ -120,6 +134,7 @@ export class NodeAgent {
       clock: this.clock,
       log: this.log,
       crashBackoff: cfg.crashBackoff,
+      services: this.services ? () => (this.services?.hasSynced() ? this.services.indexer.list() : undefined) : undefined,
     });
     this.server = new NodeServer({ runtime: this.runtime, pods: () => this.pods.values(), log: this.log });
     this.registration = new NodeRegistration(this.client, this.clock, this.log);
@@ -149,7 +164,9 @@ export class NodeAgent {
       onDelete: (obj) => this.markGone(deletedObject(obj)),
     });
     this.informer.start();
-    await this.informer.waitForSync(this.abort.signal);
+    if (this.ownServices) this.services?.start();
+    // Containers started before the Services are read would lack their links.
+    await Promise.all([this.informer.waitForSync(this.abort.signal), this.services?.waitForSync(this.abort.signal)]);
     if (this.stopped) return;
     await this.adopt();
     this.runtime.onPodEvent((uid) => {
@@ -315,6 +332,7 @@ export class NodeAgent {
     this.prober?.stopAll();
     await this.server.stop();
     await this.informer.stop();
+    if (this.ownServices) await this.services?.stop();
     this.queue.shutDown();
     await Promise.all(this.workers);
     await this.recorder.shutdown();

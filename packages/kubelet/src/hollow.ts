@@ -42,6 +42,8 @@ export async function startHollowNodes(opts: HollowNodesOptions): Promise<Runnin
         nodeName,
         runtime: 'fake',
         client,
+        // Fake containers read no environment: no Service watch per hollow node.
+        serviceInformer: null,
         cpu: opts.cpu,
         memory: opts.memory,
         pods: opts.pods,

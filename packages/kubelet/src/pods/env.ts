@@ -2,7 +2,9 @@
 // then env in order (value, fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef),
 // with $(VAR) references expanded from the variables defined before; command and args
 // are expanded with the result. Pure: ConfigMaps and Secrets are looked up beforehand.
-import { parseQuantity, type Container, type Pod } from '@kubesim/api';
+// Service links (kubelet's getServiceEnvVarMap + envvars.FromServices) are computed from
+// the Services in the kubelet's cache when the container starts.
+import { parseQuantity, type Container, type EnvVar, type Pod, type Service } from '@kubesim/api';
 
 /** What a container's env depends on outside the pod spec. */
 export interface EnvContext {
@@ -14,6 +16,89 @@ export interface EnvContext {
   configMaps: Map<string, Record<string, string> | undefined>;
   /** Secret data (already base64-decoded) by name (undefined: not found). */
   secrets: Map<string, Record<string, string> | undefined>;
+  /** Service link variables (serviceEnv); explicit env and envFrom win over them. */
+  serviceEnv?: EnvVar[];
+}
+
+/** Services whose links every pod gets from the "default" namespace, even without enableServiceLinks. */
+export const MASTER_SERVICES: ReadonlySet<string> = new Set(['kubernetes']);
+
+/** As v1helper.IsServiceIPSet: headless ("None") and ExternalName (no ClusterIP) Services have no links. */
+export function isServiceIPSet(svc: Service): boolean {
+  const ip = svc.spec?.clusterIP ?? '';
+  return ip !== '' && ip !== 'None';
+}
+
+/** A Service name as a variable prefix: upper case, '-' -> '_'. */
+export function envVarName(name: string): string {
+  return name.replace(/-/g, '_').toUpperCase();
+}
+
+/**
+ * The Services a pod's containers get links to: those with a ClusterIP in the pod's
+ * namespace when spec.enableServiceLinks is not false, and always the master services of
+ * "default" (a same-named Service of the pod's namespace wins over them). Sorted by
+ * name: Kubernetes iterates a map here, so its order is unspecified.
+ */
+export function linkedServices(services: Iterable<Service>, pod: Pod): Service[] {
+  const ns = pod.metadata?.namespace || 'default';
+  const enabled = pod.spec?.enableServiceLinks !== false;
+  const byName = new Map<string, Service>();
+  for (const svc of services) {
+    if (!isServiceIPSet(svc)) continue;
+    const name = svc.metadata?.name ?? '';
+    const svcNs = svc.metadata?.namespace || 'default';
+    if (svcNs === 'default' && MASTER_SERVICES.has(name)) {
+      if (!byName.has(name)) byName.set(name, svc);
+    } else if (svcNs === ns && enabled) {
+      byName.set(name, svc);
+    }
+  }
+  const key = (s: Service) => s.metadata?.name ?? '';
+  return [...byName.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** host:port, with brackets for IPv6 (Go's net.JoinHostPort). */
+function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * The variables of the given Services, in Kubernetes' order (envvars.FromServices):
+ * <NAME>_SERVICE_HOST, <NAME>_SERVICE_PORT (first port), <NAME>_SERVICE_PORT_<PORTNAME>
+ * per named port, then the Docker-link ones: <NAME>_PORT (first port) and, per port,
+ * <NAME>_PORT_<port>_<PROTO> and its _PROTO, _PORT and _ADDR.
+ */
+export function serviceLinkVars(services: Service[]): EnvVar[] {
+  const out: EnvVar[] = [];
+  for (const svc of services) {
+    if (!isServiceIPSet(svc)) continue;
+    const ip = svc.spec?.clusterIP ?? '';
+    const ports = svc.spec?.ports ?? [];
+    const prefix = envVarName(svc.metadata?.name ?? '');
+    out.push({ name: `${prefix}_SERVICE_HOST`, value: ip });
+    // Validation requires a port on a ClusterIP Service; Kubernetes would index [0]
+    // blindly, here a port-less Service only gets its host.
+    if (ports.length === 0) continue;
+    out.push({ name: `${prefix}_SERVICE_PORT`, value: String(ports[0].port ?? 0) });
+    for (const p of ports) {
+      if (p.name) out.push({ name: `${prefix}_SERVICE_PORT_${envVarName(p.name)}`, value: String(p.port ?? 0) });
+    }
+    ports.forEach((p, i) => {
+      const proto = p.protocol || 'TCP';
+      const lower = proto.toLowerCase();
+      const url = `${lower}://${joinHostPort(ip, p.port ?? 0)}`;
+      if (i === 0) out.push({ name: `${prefix}_PORT`, value: url });
+      const pp = `${prefix}_PORT_${p.port ?? 0}_${proto.toUpperCase()}`;
+      out.push({ name: pp, value: url }, { name: `${pp}_PROTO`, value: lower }, { name: `${pp}_PORT`, value: String(p.port ?? 0) }, { name: `${pp}_ADDR`, value: ip });
+    });
+  }
+  return out;
+}
+
+/** The service link variables of a pod's containers, from the Services cached when they start. */
+export function serviceEnv(services: Iterable<Service>, pod: Pod): EnvVar[] {
+  return serviceLinkVars(linkedServices(services, pod));
 }
 
 /** Why a container cannot be configured: the kubelet's CreateContainerConfigError. */
@@ -86,6 +171,8 @@ export function resourceFieldValue(pod: Pod, containerName: string, resource: st
 export function resolveEnv(pod: Pod, c: Container, ctx: EnvContext): Record<string, string> {
   const ns = pod.metadata?.namespace ?? 'default';
   const out: Record<string, string> = {};
+  const links: Record<string, string> = {};
+  for (const e of ctx.serviceEnv ?? []) if (e.name) links[e.name] = e.value ?? '';
   for (const from of c.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef?.name) {
@@ -109,7 +196,10 @@ export function resolveEnv(pod: Pod, c: Container, ctx: EnvContext): Record<stri
     if (!e.name) continue;
     const vf = e.valueFrom;
     if (!vf) {
-      out[e.name] = expandVars(e.value ?? '', out);
+      // $(VAR) sees the variables defined so far, then the service links (as kubelet's
+      // MappingFuncFor(tmpEnv, serviceEnv)).
+      const v = e.value ?? '';
+      out[e.name] = expandVars(v, v.includes('$(') ? { ...links, ...out } : out);
     } else if (vf.fieldRef?.fieldPath) {
       out[e.name] = fieldRefValue(pod, vf.fieldRef.fieldPath, ctx);
     } else if (vf.resourceFieldRef?.resource) {
@@ -134,5 +224,8 @@ export function resolveEnv(pod: Pod, c: Container, ctx: EnvContext): Record<stri
       out[e.name] = v;
     }
   }
-  return out;
+  // Service links first, then what the container sets itself, which wins on a clash.
+  const result: Record<string, string> = {};
+  for (const [k, v] of Object.entries(links)) if (!Object.prototype.hasOwnProperty.call(out, k)) result[k] = v;
+  return Object.assign(result, out);
 }

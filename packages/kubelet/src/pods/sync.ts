@@ -3,13 +3,13 @@
 // kill on a failed liveness probe), then write the pod's status if it changed. Also the
 // termination of deleted pods and the cleanup of containers no pod owns.
 import { Buffer } from 'node:buffer';
-import { deepCopy, isConflict, isNotFound, parseQuantity, type Container, type Pod, type PodStatus } from '@kubesim/api';
+import { deepCopy, isConflict, isNotFound, parseQuantity, type Container, type Pod, type PodStatus, type Service } from '@kubesim/api';
 import type { Client, Clock, EventRecorder, Logger } from '@kubesim/client';
 import type { ProbeManager } from '../prober/manager.js';
 import { podRef } from '../runtime/docker.js';
 import { ImageError, type ContainerConfig, type ContainerInfo, type PodRuntimeState, type PullPolicy, type Runtime, type SandboxInfo } from '../runtime/runtime.js';
 import { Backoff, CRASH_BACKOFF, IMAGE_BACKOFF, type BackoffPolicy } from './backoff.js';
-import { EnvError, envReferences, expandVars, resolveEnv } from './env.js';
+import { EnvError, envReferences, expandVars, resolveEnv, serviceEnv } from './env.js';
 import { computePodStatus, type Waiting } from './status.js';
 import { statusEqual } from './equal.js';
 
@@ -25,6 +25,11 @@ export interface SyncDeps {
   log: Logger;
   crashBackoff?: BackoffPolicy;
   imageBackoff?: BackoffPolicy;
+  /**
+   * The cached Services of all namespaces, for service link env vars; undefined until
+   * the cache has synced. Without it (no Service informer) containers get no links.
+   */
+  services?: () => Service[] | undefined;
 }
 
 export interface SyncResult {
@@ -272,7 +277,14 @@ export class PodSyncer {
         secrets.set(name, undefined);
       }
     }
-    const env = resolveEnv(pod, c, { podIP: sandbox.ip, hostIP: this.d.hostIP(), nodeAllocatable: this.d.allocatable, configMaps, secrets });
+    let links;
+    if (this.d.services) {
+      const services = this.d.services();
+      // As the kubelet: starting a container without the Services would silently drop links.
+      if (!services) throw new EnvError('services have not yet been read at least once, cannot construct envvars');
+      links = serviceEnv(services, pod);
+    }
+    const env = resolveEnv(pod, c, { podIP: sandbox.ip, hostIP: this.d.hostIP(), nodeAllocatable: this.d.allocatable, configMaps, secrets, serviceEnv: links });
     const limits = c.resources?.limits ?? {};
     const requests = c.resources?.requests ?? {};
     return {
