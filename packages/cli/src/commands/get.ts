@@ -1,5 +1,5 @@
 // kubesim get: tables, -o yaml/json/name/wide, selectors, -A, --watch.
-import type { Event, KubeObject, ResourceInfo } from '@kubesim/api';
+import { isExpired, isStatusError, type Event, type KubeObject, type ResourceInfo } from '@kubesim/api';
 import type { Client } from '@kubesim/client';
 import { CliError } from '../errors.js';
 import { eventTimes } from '../printers/kinds.js';
@@ -138,14 +138,41 @@ async function watch(ctx: CliContext, reqs: ResourceRequest[], o: GetOptions, fo
       ctx.err(namespace ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
     }
   }
-  const w = client.watch(resourceName(req.info), { ...sel, resourceVersion: list.resourceVersion });
-  const stop = () => w.cancel();
+  // Like a Reflector: resume after the last event seen when the stream breaks (an
+  // apiserver restarted or failed over), relist when that revision is gone (Expired).
+  let rv = list.resourceVersion;
+  let cancelled = false;
+  let current: { cancel(): void } | undefined;
+  const stop = () => {
+    cancelled = true;
+    current?.cancel();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    for await (const ev of w) {
-      if (ev.type === 'BOOKMARK' || !ev.object) continue;
-      print(ev.object);
+    while (!cancelled) {
+      try {
+        const w = client.watch(resourceName(req.info), { ...sel, resourceVersion: rv, allowWatchBookmarks: true });
+        current = w;
+        for await (const ev of w) {
+          rv = ev.object?.metadata?.resourceVersion ?? rv;
+          if (ev.type === 'BOOKMARK' || !ev.object) continue;
+          print(ev.object);
+        }
+        // The server ended the stream: watch again from where it left off, gently.
+        if (!cancelled) await new Promise((r) => setTimeout(r, 200));
+      } catch (err) {
+        if (cancelled) break;
+        if (isExpired(err)) {
+          const again = await client.list(resourceName(req.info), sel);
+          rv = again.resourceVersion;
+          for (const obj of sortForDisplay(req.info, again.items)) print(obj);
+          continue;
+        }
+        if (!isStatusError(err, 'ServiceUnavailable') && !isStatusError(err, 'Timeout')) throw err;
+        ctx.err(`watch interrupted (${(err as Error).message}); resuming...\n`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     }
   } finally {
     process.off('SIGINT', stop);
