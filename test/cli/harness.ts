@@ -1,6 +1,6 @@
 // A real cluster for the CLI's end-to-end tests: etcd and `kubesim apiserver` as separate
 // processes, and a way to run the built `kubesim` CLI against them as users do.
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startEtcd, type TestEtcd } from '../support/etcd.js';
 import { startApiServer, type ApiServerProcess } from '../support/apiserver.js';
@@ -50,6 +50,35 @@ export async function startCluster(): Promise<TestCluster> {
     stop: async () => {
       await api.stop();
       await etcd.stop();
+    },
+  };
+}
+
+/** A long-running CLI process (`get -w`, `logs -f`) whose output is read as it comes. */
+export interface StreamingCli {
+  proc: ChildProcess;
+  /** What it printed to stdout so far. */
+  stdout(): string;
+  stderr(): string;
+  kill(): Promise<void>;
+}
+
+/** Runs `kubesim ARGS` as a long-lived process (e.g. `logs -f`) whose output can be read while it runs. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv): StreamingCli {
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr?.on('data', (b: Buffer) => (err += b.toString()));
+  return {
+    proc,
+    stdout: () => out,
+    stderr: () => err,
+    kill: async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGKILL');
+      await exited;
     },
   };
 }

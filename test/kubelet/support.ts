@@ -87,30 +87,4 @@ export function podReady(p: Pod): boolean {
   return p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 }
 
-export interface StreamingCli {
-  proc: ChildProcess;
-  /** What it printed to stdout so far. */
-  stdout(): string;
-  stderr(): string;
-  kill(): Promise<void>;
-}
-
-/** Runs `kubesim ARGS` as a long-lived process (e.g. `logs -f`) whose output can be read while it runs. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv): StreamingCli {
-  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let out = '';
-  let err = '';
-  proc.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  proc.stderr?.on('data', (b: Buffer) => (err += b.toString()));
-  return {
-    proc,
-    stdout: () => out,
-    stderr: () => err,
-    kill: async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-      proc.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
+export { spawnCli, type StreamingCli } from '../cli/harness.js';
