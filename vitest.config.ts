@@ -13,6 +13,7 @@ const alias = {
   '@kubesim/scheduler': pkg('scheduler'),
   '@kubesim/controller-manager': pkg('controller-manager'),
   '@kubesim/kubelet': pkg('kubelet'),
+  '@kubesim/dns': pkg('dns'),
 };
 
 export default defineConfig({

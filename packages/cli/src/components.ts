@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { configPath, readConfig, resolveServer } from './config.js';
 import {
   CONTROLLER_MANAGER_FLAGS,
+  DNS_FLAGS,
   HOLLOW_NODES_FLAGS,
   LEADER_ELECTION_FLAGS,
   NODE_FLAGS,
@@ -113,7 +114,20 @@ export function registerComponents(program: Command): void {
         dockerNetwork: o.dockerNetwork,
         kubeletPort: intFlag('--kubelet-port', o.kubeletPort),
         ...(o.nodeIP ? { nodeIP: o.nodeIP } : {}),
+        ...(o.clusterDns ? { clusterDNS: o.clusterDns } : {}),
+        clusterDomain: o.clusterDomain,
       });
+    });
+  });
+
+  addFlags(program.command('dns').description('run the cluster DNS (Services and Endpoints as <svc>.<ns>.svc.<domain>)'), DNS_FLAGS).action(async (o: FlagValues<typeof DNS_FLAGS>, cmd: Command) => {
+    const s = await servers(cmd);
+    await run('dns', async () => {
+      const i = o.listen.lastIndexOf(':');
+      const port = intFlag('--listen', i > 0 ? o.listen.slice(i + 1) : undefined);
+      if (i <= 0 || port === undefined || port > 65535) throw new Error(`invalid value "${o.listen}" for --listen: must be host:port`);
+      const { startDns } = await import('@kubesim/dns');
+      return startDns({ servers: s, host: o.listen.slice(0, i).replace(/^\[|\]$/g, ''), port, clusterDomain: o.clusterDomain });
     });
   });
 

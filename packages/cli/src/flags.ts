@@ -57,6 +57,14 @@ export const NODE_FLAGS = {
   dockerNetwork: { flag: '--docker-network <name>', description: 'Docker network pod sandboxes join', default: 'bridge' },
   nodeIP: { flag: '--node-ip <address>', description: 'the InternalIP the Node reports (default: found from the runtime)' },
   kubeletPort: { flag: '--kubelet-port <port>', description: 'port of the node agent API (logs) the apiserver calls; 0 = any free port', default: '0' },
+  clusterDns: { flag: '--cluster-dns <address>', description: 'the cluster DNS address ClusterFirst pods resolve through (none: Docker resolver)' },
+  clusterDomain: { flag: '--cluster-domain <domain>', description: 'the cluster domain of pods search paths', default: 'cluster.local' },
+} as const satisfies Record<string, FlagSpec>;
+
+export const DNS_FLAGS = {
+  // Pods reach the host on the Docker bridge's gateway (docker0, usually 172.17.0.1); `kubesim up` passes that address.
+  listen: { flag: '--listen <host:port>', description: 'UDP and TCP address to serve DNS on (pods must reach it: the docker0 address)', default: '0.0.0.0:53' },
+  clusterDomain: { flag: '--cluster-domain <domain>', description: 'the cluster domain this server is the authority for', default: 'cluster.local' },
 } as const satisfies Record<string, FlagSpec>;
 
 export const HOLLOW_NODES_FLAGS = {

@@ -88,7 +88,7 @@ export class NodeAgent {
     this.runtime =
       cfg.runtimeImpl ??
       (cfg.runtime === 'docker'
-        ? new DockerRuntime({ nodeName: cfg.nodeName, socketPath: cfg.dockerSocket, network: cfg.dockerNetwork, logger: this.log })
+        ? new DockerRuntime({ nodeName: cfg.nodeName, socketPath: cfg.dockerSocket, network: cfg.dockerNetwork, clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, logger: this.log })
         : new FakeRuntime({ nodeName: cfg.nodeName, startDelayMs: cfg.fakeStartDelayMs, clock: this.clock }));
     const hostIP = cfg.nodeIP ?? (this.runtime.kind === 'docker' ? dockerBridgeIP() : '127.0.0.1');
     this.facts = {

@@ -26,5 +26,9 @@ export interface NodeAgentOptions {
   kubeletPort?: number;
   /** The address the NodeService binds (default: the node IP when it is this host's, else 0.0.0.0). */
   kubeletAddress?: string;
+  /** The cluster DNS address ClusterFirst pods use as their nameserver (--cluster-dns; none: Docker's resolver). */
+  clusterDNS?: string;
+  /** The cluster domain for pods' search paths (--cluster-domain, default cluster.local). */
+  clusterDomain?: string;
   logger?: Logger;
 }

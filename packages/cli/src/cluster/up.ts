@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_ETCD_IMAGE, freePort, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
 import { execFile } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 import { setContext } from '../config.js';
 import { clusterDir, isAlive, readState, writeState, type ClusterState, type EtcdContainer, type ProcessRecord } from './state.js';
@@ -106,9 +107,20 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       say('• starting scheduler and controller-manager ...');
       const sched = component('scheduler', ['scheduler']);
       const cm = component('controller-manager', ['controller-manager']);
+      // The cluster DNS listens on docker0's address, which pods on Docker's bridge reach
+      // (their gateway); hollow nodes run no containers, so a fake-runtime cluster has none.
+      const dnsIP = opts.runtime === 'docker' ? await dockerBridgeIPv4() : undefined;
+      let dns: ProcessRecord | undefined;
+      if (dnsIP) {
+        say(`• starting cluster DNS on ${dnsIP}:53 ...`);
+        dns = component('dns', ['dns', '--listen', `${dnsIP}:53`]);
+      } else if (opts.runtime === 'docker') {
+        say('  no docker0 interface: pods keep Docker resolver (no cluster DNS)');
+      }
+      const nodeDns = dns && dnsIP ? ['--cluster-dns', dnsIP] : [];
       const names = nodeNames(name, opts.nodes);
       say(`• starting ${names.length} node agent(s) (${opts.runtime} runtime): ${names.join(', ')} ...`);
-      const nodes = names.map((n) => component(n, ['node', '--name', n, '--runtime', opts.runtime, ...(opts.nodeArgs ?? [])]));
+      const nodes = names.map((n) => component(n, ['node', '--name', n, '--runtime', opts.runtime, ...nodeDns, ...(opts.nodeArgs ?? [])]));
       // A leader's Lease is the sign a scheduler or controller-manager is up and acting.
       for (const [rec, lease] of [[sched, 'kube-scheduler'], [cm, 'kube-controller-manager']] as const) {
         await waitFor(
@@ -121,6 +133,19 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
           { timeoutMs: opts.timeoutMs, intervalMs: 100 },
         );
         say(`  ${rec.component} ready (pid ${rec.pid})`);
+      }
+      if (dns && dnsIP) {
+        const { probeDns } = await import('@kubesim/dns');
+        const rec = dns;
+        await waitFor(
+          'cluster DNS to answer',
+          async () => {
+            if (!isAlive(rec.pid)) throw new GiveUp(`dns exited (is port 53 on ${dnsIP} taken?); see ${rec.log}`);
+            return (await probeDns(dnsIP, 53, 'cluster.local', 300)) ? true : undefined;
+          },
+          { timeoutMs: opts.timeoutMs, intervalMs: 100 },
+        );
+        say(`  dns ready (pid ${rec.pid})`);
       }
       let shown = -1;
       await waitFor(
@@ -157,6 +182,22 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
     for (const p of [...processes].reverse()) if (isAlive(p.pid)) process.kill(p.pid, 'SIGTERM');
     throw err;
   }
+}
+
+/**
+ * The address of docker0 (pods' gateway on Docker's default bridge), from `ip`: Node's
+ * networkInterfaces() omits docker0 while no container is attached (link down, NO-CARRIER).
+ */
+async function dockerBridgeIPv4(): Promise<string | undefined> {
+  try {
+    // Docker's IPAM often leaves Gateway empty for the default bridge; the interface has it.
+    const { stdout } = await promisify(execFile)('ip', ['-4', '-o', 'addr', 'show', 'dev', 'docker0'], { timeout: 5000 });
+    const ip = /inet (\d+\.\d+\.\d+\.\d+)/.exec(stdout)?.[1];
+    if (ip) return ip;
+  } catch {
+    // no docker0 or no iproute2: fall back to Node's view
+  }
+  return networkInterfaces()['docker0']?.find((a) => a.family === 'IPv4')?.address;
 }
 
 /** Node names: node-1..N for the default cluster, <cluster>-node-1..N for others (one Docker engine may hold several). */

@@ -34,6 +34,7 @@ import {
   type RuntimeVersion,
   type SandboxInfo,
 } from './runtime.js';
+import { podDnsSettings } from './dns.js';
 
 export const PAUSE_IMAGE = 'kubesim/pause:latest';
 
@@ -43,6 +44,10 @@ export interface DockerRuntimeOptions {
   /** The Docker network sandboxes join (default "bridge"). */
   network?: string;
   pauseImage?: string;
+  /** The cluster DNS address ClusterFirst pods resolve through (none: Docker's resolver). */
+  clusterDNS?: string;
+  /** The cluster domain of search paths (default cluster.local). */
+  clusterDomain?: string;
   logger: Logger;
 }
 
@@ -84,6 +89,7 @@ export class DockerRuntime implements Runtime {
   private readonly network: string;
   private readonly pauseImage: string;
   private readonly log: Logger;
+  private readonly dns: { clusterDNS?: string; clusterDomain?: string };
   /** Inspections of finished containers, by id: they no longer change. */
   private readonly finished = new Map<string, Docker.ContainerInspectInfo>();
   private readonly listeners: Array<(uid: string) => void> = [];
@@ -95,6 +101,7 @@ export class DockerRuntime implements Runtime {
     this.node = opts.nodeName;
     this.network = opts.network ?? 'bridge';
     this.pauseImage = opts.pauseImage ?? PAUSE_IMAGE;
+    this.dns = { clusterDNS: opts.clusterDNS, clusterDomain: opts.clusterDomain };
     this.log = opts.logger.child({ runtime: 'docker' });
   }
 
@@ -255,6 +262,8 @@ export class DockerRuntime implements Runtime {
         // The pod's ports with a hostPort are published by the sandbox, which owns the network.
         PortBindings: hostPorts(pod),
         Init: false,
+        // Only the sandbox takes DNS settings: app containers joined to its network share its resolv.conf.
+        ...podDnsSettings(pod, this.dns),
       },
       ExposedPorts: exposedPorts(pod),
     });
