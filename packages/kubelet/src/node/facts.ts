@@ -1,4 +1,5 @@
 // What a node agent knows of its host: kernel, OS image, addresses, ids. Read once.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { networkInterfaces, release } from 'node:os';
@@ -19,13 +20,22 @@ export function osImage(): string {
 
 /** The IPv4 address of docker0 (pods' gateway on Docker's bridge), else loopback. */
 export function dockerBridgeIP(): string {
+  // Node's networkInterfaces() omits docker0 while no container is attached (its link is
+  // down), which is exactly when a fresh agent starts; `ip` lists it regardless.
+  try {
+    const out = execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', 'docker0'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const m = /inet (\d+\.\d+\.\d+\.\d+)/.exec(out);
+    if (m) return m[1];
+  } catch {
+    // no docker0 or no iproute2: Node's view below
+  }
   const addrs = networkInterfaces()['docker0'] ?? [];
   return addrs.find((a) => a.family === 'IPv4')?.address ?? '127.0.0.1';
 }
 
 /** Where to listen so that `ip` reaches us: ip itself when it is this host's, else every address. */
 export function bindAddressFor(ip: string): string {
-  const local = Object.values(networkInterfaces()).some((addrs) => (addrs ?? []).some((a) => a.address === ip));
+  const local = ip === dockerBridgeIP() || Object.values(networkInterfaces()).some((addrs) => (addrs ?? []).some((a) => a.address === ip));
   return local ? ip : '0.0.0.0';
 }
 
