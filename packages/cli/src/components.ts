@@ -69,6 +69,19 @@ function parseLabels(text: string | undefined): Record<string, string> | undefin
   return out;
 }
 
+/** The flags a real node agent and a hollow one share, as agent options. */
+function nodeBasics(o: Omit<FlagValues<typeof HOLLOW_NODES_FLAGS>, 'count' | 'prefix'>) {
+  return {
+    cpu: o.cpu,
+    memory: o.memory,
+    pods: o.pods,
+    labels: parseLabels(o.labels),
+    fakeStartDelayMs: intFlag('--fake-start-delay', o.fakeStartDelay),
+    nodeStatusUpdateSeconds: numberFlag('--node-status-update-frequency', o.nodeStatusUpdateFrequency),
+    nodeLeaseDurationSeconds: numberFlag('--node-lease-duration', o.nodeLeaseDuration),
+  };
+}
+
 export function registerComponents(program: Command): void {
   addFlags(program.command('scheduler').description('run the scheduler'), SCHEDULER_FLAGS).action(async (o: FlagValues<typeof SCHEDULER_FLAGS>, cmd: Command) => {
     const s = await servers(cmd);
@@ -103,13 +116,7 @@ export function registerComponents(program: Command): void {
         servers: s,
         nodeName: o.name,
         runtime: o.runtime,
-        cpu: o.cpu,
-        memory: o.memory,
-        pods: o.pods,
-        labels: parseLabels(o.labels),
-        fakeStartDelayMs: intFlag('--fake-start-delay', o.fakeStartDelay),
-        nodeStatusUpdateSeconds: numberFlag('--node-status-update-frequency', o.nodeStatusUpdateFrequency),
-        nodeLeaseDurationSeconds: numberFlag('--node-lease-duration', o.nodeLeaseDuration),
+        ...nodeBasics(o),
         dockerSocket: o.dockerSocket,
         dockerNetwork: o.dockerNetwork,
         kubeletPort: intFlag('--kubelet-port', o.kubeletPort),
@@ -141,13 +148,7 @@ export function registerComponents(program: Command): void {
           servers: s,
           count,
           prefix: o.prefix,
-          cpu: o.cpu,
-          memory: o.memory,
-          pods: o.pods,
-          labels: parseLabels(o.labels),
-          fakeStartDelayMs: intFlag('--fake-start-delay', o.fakeStartDelay),
-          nodeStatusUpdateSeconds: numberFlag('--node-status-update-frequency', o.nodeStatusUpdateFrequency),
-          nodeLeaseDurationSeconds: numberFlag('--node-lease-duration', o.nodeLeaseDuration),
+          ...nodeBasics(o),
         });
       });
     },

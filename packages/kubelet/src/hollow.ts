@@ -2,24 +2,17 @@
 // the control plane can be tried at scale (hundreds of nodes) without a process, a
 // container or much memory per node — as Kubernetes' kubemark does.
 import { Client, newLogger } from '@kubesim/client';
-import type { Logger } from 'pino';
 import { NodeAgent } from './agent.js';
+import type { NodeAgentOptions } from './options.js';
 
-export interface HollowNodesOptions {
-  servers: string[];
+/** The options every hollow node shares (a subset of a node agent's), plus how many and how named. */
+export interface HollowNodesOptions
+  extends Pick<NodeAgentOptions, 'servers' | 'cpu' | 'memory' | 'pods' | 'labels' | 'fakeStartDelayMs' | 'nodeStatusUpdateSeconds' | 'nodeLeaseDurationSeconds' | 'logger'> {
   count: number;
   /** Nodes are named <prefix>-1 .. <prefix>-<count>. */
   prefix?: string;
-  cpu?: string;
-  memory?: string;
-  pods?: string;
-  labels?: Record<string, string>;
-  fakeStartDelayMs?: number;
-  nodeStatusUpdateSeconds?: number;
-  nodeLeaseDurationSeconds?: number;
   /** How many agents start at once (registration is a few writes each). */
   startConcurrency?: number;
-  logger?: Logger;
 }
 
 export interface RunningHollowNodes {
