@@ -109,12 +109,18 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       const cm = component('controller-manager', ['controller-manager']);
       // The cluster DNS listens on docker0's address, which pods on Docker's bridge reach
       // (their gateway); hollow nodes run no containers, so a fake-runtime cluster has none.
-      const dnsIP = opts.runtime === 'docker' ? await dockerBridgeIPv4() : undefined;
+      let dnsIP = opts.runtime === 'docker' ? await dockerBridgeIPv4() : undefined;
+      // resolv.conf cannot name a port: a second cluster on this host finds 53 taken by the
+      // first one's DNS, and runs without one rather than not at all.
+      if (dnsIP && !(await udpPortFree(dnsIP, 53))) {
+        say(`  port 53 on ${dnsIP} is taken (another cluster's DNS?): this cluster runs without cluster DNS`);
+        dnsIP = undefined;
+      }
       let dns: ProcessRecord | undefined;
       if (dnsIP) {
         say(`• starting cluster DNS on ${dnsIP}:53 ...`);
         dns = component('dns', ['dns', '--listen', `${dnsIP}:53`]);
-      } else if (opts.runtime === 'docker') {
+      } else if (opts.runtime === 'docker' && !(await dockerBridgeIPv4())) {
         say('  no docker0 interface: pods keep Docker resolver (no cluster DNS)');
       }
       const nodeDns = dns && dnsIP ? ['--cluster-dns', dnsIP] : [];
@@ -226,4 +232,17 @@ async function etcdInContainer(cluster: string, prev: EtcdContainer | undefined,
   const c = await startEtcdContainer({ image, name, timeoutMs: opts.timeoutMs });
   say(`  etcd ready (container ${c.containerId.slice(0, 12)}, ${c.endpoint})`);
   return { id: c.containerId, name, endpoint: c.endpoint, image };
+}
+
+/** Whether a UDP port can be bound on `host` (bound and released at once). */
+async function udpPortFree(host: string, port: number): Promise<boolean> {
+  const { createSocket } = await import('node:dgram');
+  return new Promise((resolve) => {
+    const sock = createSocket('udp4');
+    sock.once('error', () => {
+      sock.close();
+      resolve(false);
+    });
+    sock.bind(port, host, () => sock.close(() => resolve(true)));
+  });
 }
