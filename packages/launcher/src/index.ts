@@ -3,3 +3,4 @@ export * from './wait.js';
 export * from './etcd.js';
 export * from './component.js';
 export * from './etcd-container.js';
+export * from './host.js';

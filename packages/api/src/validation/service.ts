@@ -18,6 +18,18 @@ function validateTargetPort(tp: IntOrString | undefined, path: string): FieldErr
   return invalidEach(path, tp, isValidPortNum(tp));
 }
 
+/**
+ * A Service's or an Endpoints subset's port name: required when there are several ports,
+ * a DNS-1123 label, unique among `seen` (which it joins).
+ */
+function portNameErrors(path: string, name: string, count: number, seen: Set<string>): FieldError[] {
+  if (!name) return count > 1 ? [required(child(path, 'name'))] : [];
+  const errs = invalidEach(child(path, 'name'), name, isDNS1123Label(name));
+  if (seen.has(name)) errs.push(duplicate(child(path, 'name'), name));
+  seen.add(name);
+  return errs;
+}
+
 export function validateService(svc: Service, old?: Service): FieldError[] {
   const spec = svc.spec ?? {};
   const errs: FieldError[] = [];
@@ -51,14 +63,7 @@ export function validateService(svc: Service, old?: Service): FieldError[] {
   const nodePortProto = new Set<string>();
   ports.forEach((p, i) => {
     const pp = index('spec.ports', i);
-    const name = p.name ?? '';
-    if (!name) {
-      if (ports.length > 1) errs.push(required(child(pp, 'name')));
-    } else {
-      errs.push(...invalidEach(child(pp, 'name'), name, isDNS1123Label(name)));
-      if (names.has(name)) errs.push(duplicate(child(pp, 'name'), name));
-      names.add(name);
-    }
+    errs.push(...portNameErrors(pp, p.name ?? '', ports.length, names));
     const port = p.port ?? 0;
     errs.push(...invalidEach(child(pp, 'port'), port, isValidPortNum(port)));
     errs.push(...oneOf(child(pp, 'protocol'), p.protocol, PROTOCOLS));
@@ -143,14 +148,7 @@ export function validateEndpoints(ep: Endpoints): FieldError[] {
     const names = new Set<string>();
     ports.forEach((p, j) => {
       const pp = index(child(sp, 'ports'), j);
-      const name = p.name ?? '';
-      if (!name) {
-        if (ports.length > 1) errs.push(required(child(pp, 'name')));
-      } else {
-        errs.push(...invalidEach(child(pp, 'name'), name, isDNS1123Label(name)));
-        if (names.has(name)) errs.push(duplicate(child(pp, 'name'), name));
-        names.add(name);
-      }
+      errs.push(...portNameErrors(pp, p.name ?? '', ports.length, names));
       errs.push(...invalidEach(child(pp, 'port'), p.port ?? 0, isValidPortNum(p.port ?? 0)));
       errs.push(...oneOf(child(pp, 'protocol'), p.protocol, PROTOCOLS));
     });

@@ -5,10 +5,9 @@
 // stopped one (its processes gone, its etcd data kept) it resumes.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_ETCD_IMAGE, freePort, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
+import { DEFAULT_ETCD_IMAGE, dockerBridgeIPv4, freePort, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
 import { execFile } from 'node:child_process';
-import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 import { setContext } from '../config.js';
 import { clusterDir, isAlive, readState, writeState, type ClusterState, type EtcdContainer, type ProcessRecord } from './state.js';
@@ -109,7 +108,8 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       const cm = component('controller-manager', ['controller-manager']);
       // The cluster DNS listens on docker0's address, which pods on Docker's bridge reach
       // (their gateway); hollow nodes run no containers, so a fake-runtime cluster has none.
-      let dnsIP = opts.runtime === 'docker' ? await dockerBridgeIPv4() : undefined;
+      const bridgeIP = opts.runtime === 'docker' ? dockerBridgeIPv4() : undefined;
+      let dnsIP = bridgeIP;
       // resolv.conf cannot name a port: a second cluster on this host finds 53 taken by the
       // first one's DNS, and runs without one rather than not at all.
       if (dnsIP && !(await udpPortFree(dnsIP, 53))) {
@@ -120,7 +120,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       if (dnsIP) {
         say(`• starting cluster DNS on ${dnsIP}:53 ...`);
         dns = component('dns', ['dns', '--listen', `${dnsIP}:53`]);
-      } else if (opts.runtime === 'docker' && !(await dockerBridgeIPv4())) {
+      } else if (opts.runtime === 'docker' && !bridgeIP) {
         say('  no docker0 interface: pods keep Docker resolver (no cluster DNS)');
       }
       const nodeDns = dns && dnsIP ? ['--cluster-dns', dnsIP] : [];
@@ -190,21 +190,6 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
   }
 }
 
-/**
- * The address of docker0 (pods' gateway on Docker's default bridge), from `ip`: Node's
- * networkInterfaces() omits docker0 while no container is attached (link down, NO-CARRIER).
- */
-async function dockerBridgeIPv4(): Promise<string | undefined> {
-  try {
-    // Docker's IPAM often leaves Gateway empty for the default bridge; the interface has it.
-    const { stdout } = await promisify(execFile)('ip', ['-4', '-o', 'addr', 'show', 'dev', 'docker0'], { timeout: 5000 });
-    const ip = /inet (\d+\.\d+\.\d+\.\d+)/.exec(stdout)?.[1];
-    if (ip) return ip;
-  } catch {
-    // no docker0 or no iproute2: fall back to Node's view
-  }
-  return networkInterfaces()['docker0']?.find((a) => a.family === 'IPv4')?.address;
-}
 
 /** Node names: node-1..N for the default cluster, <cluster>-node-1..N for others (one Docker engine may hold several). */
 export function nodeNames(cluster: string, n: number): string[] {

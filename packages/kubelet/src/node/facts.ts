@@ -1,8 +1,8 @@
 // What a node agent knows of its host: kernel, OS image, addresses, ids. Read once.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { networkInterfaces, release } from 'node:os';
+import { dockerBridgeIPv4 } from '@kubesim/launcher';
 import { goArch } from './status.js';
 
 function readOr(path: string, fallback: string): string {
@@ -20,17 +20,7 @@ export function osImage(): string {
 
 /** The IPv4 address of docker0 (pods' gateway on Docker's bridge), else loopback. */
 export function dockerBridgeIP(): string {
-  // Node's networkInterfaces() omits docker0 while no container is attached (its link is
-  // down), which is exactly when a fresh agent starts; `ip` lists it regardless.
-  try {
-    const out = execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', 'docker0'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
-    const m = /inet (\d+\.\d+\.\d+\.\d+)/.exec(out);
-    if (m) return m[1];
-  } catch {
-    // no docker0 or no iproute2: Node's view below
-  }
-  const addrs = networkInterfaces()['docker0'] ?? [];
-  return addrs.find((a) => a.family === 'IPv4')?.address ?? '127.0.0.1';
+  return dockerBridgeIPv4() ?? '127.0.0.1';
 }
 
 /** Where to listen so that `ip` reaches us: ip itself when it is this host's, else every address. */
