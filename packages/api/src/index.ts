@@ -11,3 +11,4 @@ export * from './mergepatch.js';
 export * from './validation/index.js';
 export * from './defaults.js';
 export * from './meta.js';
+export * from './cidr.js';

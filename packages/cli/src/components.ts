@@ -100,17 +100,21 @@ export function registerComponents(program: Command): void {
           servers: s,
           controllers: o.controllers.split(',').filter(Boolean),
           concurrentSyncs: intFlag('--concurrent-syncs', o.concurrentSyncs),
+          allocateNodeCIDRs: boolFlag('--allocate-node-cidrs', o.allocateNodeCidrs),
+          clusterCIDR: o.clusterCidr,
+          nodeCIDRMaskSize: intFlag('--node-cidr-mask-size', o.nodeCidrMaskSize),
           ...leaderElection(o),
         });
       });
     },
   );
 
-  addFlags(program.command('node').description('run a node agent (kubelet and, later, kube-proxy)'), NODE_FLAGS).action(async (o: FlagValues<typeof NODE_FLAGS>, cmd: Command) => {
+  addFlags(program.command('node').description('run a node agent (kubelet and kube-proxy)'), NODE_FLAGS).action(async (o: FlagValues<typeof NODE_FLAGS>, cmd: Command) => {
     const s = await servers(cmd);
     await run('node', async () => {
       if (!o.name) throw new Error('--name is required');
       if (o.runtime !== 'docker' && o.runtime !== 'fake') throw new Error(`invalid value "${o.runtime}" for --runtime: must be docker or fake`);
+      if (o.networkMode !== 'docker' && o.networkMode !== 'shared-host') throw new Error(`invalid value "${o.networkMode}" for --network-mode: must be docker or shared-host`);
       const { startNodeAgent } = await import('@kubesim/kubelet');
       return startNodeAgent({
         servers: s,
@@ -119,6 +123,8 @@ export function registerComponents(program: Command): void {
         ...nodeBasics(o),
         dockerSocket: o.dockerSocket,
         dockerNetwork: o.dockerNetwork,
+        networkMode: o.networkMode,
+        ...(o.clusterCidr ? { clusterCIDR: o.clusterCidr } : {}),
         kubeletPort: intFlag('--kubelet-port', o.kubeletPort),
         ...(o.nodeIP ? { nodeIP: o.nodeIP } : {}),
         ...(o.clusterDns ? { clusterDNS: o.clusterDns } : {}),

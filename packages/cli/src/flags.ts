@@ -40,6 +40,9 @@ export const SCHEDULER_FLAGS = {
 export const CONTROLLER_MANAGER_FLAGS = {
   controllers: { flag: '--controllers <list>', description: 'controllers to run: "*" for all, "-name" to disable one', default: '*' },
   concurrentSyncs: { flag: '--concurrent-syncs <n>', description: 'workers per controller', default: '5' },
+  allocateNodeCidrs: { flag: '--allocate-node-cidrs <bool>', description: 'give every Node a pod CIDR from --cluster-cidr', default: 'false' },
+  clusterCidr: { flag: '--cluster-cidr <cidr>', description: 'the pods address range, split into node pod CIDRs (e.g. 10.244.0.0/16)' },
+  nodeCidrMaskSize: { flag: '--node-cidr-mask-size <bits>', description: 'prefix length of each node pod CIDR', default: '24' },
   ...LEADER_ELECTION_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
 
@@ -55,6 +58,12 @@ export const NODE_FLAGS = {
   nodeLeaseDuration: { flag: '--node-lease-duration <seconds>', description: 'the node Lease duration (renewed every quarter of it)', default: '40' },
   dockerSocket: { flag: '--docker-socket <path>', description: 'Docker Engine API socket', default: '/var/run/docker.sock' },
   dockerNetwork: { flag: '--docker-network <name>', description: 'Docker network pod sandboxes join', default: 'bridge' },
+  networkMode: {
+    flag: '--network-mode <docker|shared-host>',
+    description: 'docker: Docker picks pod IPs, no service proxy; shared-host: pod IPs from the node podCIDR on --docker-network, node address on its bridge, kube-proxy (root)',
+    default: 'docker',
+  },
+  clusterCidr: { flag: '--cluster-cidr <cidr>', description: 'the pods address range (kube-proxy masquerades what comes from outside it)' },
   nodeIP: { flag: '--node-ip <address>', description: 'the InternalIP the Node reports (default: found from the runtime)' },
   kubeletPort: { flag: '--kubelet-port <port>', description: 'port of the node agent API (logs) the apiserver calls; 0 = any free port', default: '0' },
   clusterDns: { flag: '--cluster-dns <address>', description: 'the cluster DNS address ClusterFirst pods resolve through (none: Docker resolver)' },

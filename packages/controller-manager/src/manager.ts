@@ -94,7 +94,7 @@ export class ControllerManager {
       const log = this.log.child({ controller: d.name });
       let recorder = this.recorders.get(d.component);
       if (!recorder) this.recorders.set(d.component, (recorder = new EventRecorder(this.client, { component: d.component, logger: log })));
-      runs.push({ controller: d.create({ client, informers, recorder, queue, logger: log, clock: this.clock }), queue, log });
+      runs.push({ controller: d.create({ client, informers, recorder, queue, logger: log, clock: this.clock, options: this.opts }), queue, log });
     }
     this.active = runs.map((r) => r.controller);
     const shutDown = () => {

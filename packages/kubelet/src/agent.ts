@@ -28,6 +28,7 @@ import { DockerRuntime } from './runtime/docker.js';
 import { FakeRuntime } from './runtime/fake.js';
 import type { Runtime } from './runtime/runtime.js';
 import type { NodeAgentOptions } from './options.js';
+import { setupSharedHostNetwork, type SharedHostNetwork } from './network/shared-host.js';
 
 /** The options, plus what tests and in-process hollow nodes set. */
 export interface NodeAgentConfig extends NodeAgentOptions {
@@ -78,6 +79,8 @@ export class NodeAgent {
   private workers: Promise<void>[] = [];
   private stopped = false;
   private ready = false;
+  /** The pod network, once set up (shared-host mode). */
+  network: SharedHostNetwork | undefined;
 
   constructor(private readonly cfg: NodeAgentConfig) {
     this.nodeName = cfg.nodeName;
@@ -101,6 +104,7 @@ export class NodeAgent {
       kubeletPort: cfg.kubeletPort ?? 0,
       containerRuntimeVersion: '',
       runtimeError: 'not checked yet',
+      ...(cfg.networkMode === 'shared-host' ? { networkError: 'no pod CIDR assigned to the node yet' } : {}),
     };
     this.recorder = new EventRecorder(this.client, { component: 'kubelet', host: cfg.nodeName, logger: this.log, clock: this.clock });
     this.informer = new SharedIndexInformer<Pod>(listerWatcherFor(this.client, 'pods', { fieldSelector: `spec.nodeName=${cfg.nodeName}` }), {
@@ -145,8 +149,11 @@ export class NodeAgent {
   async start(): Promise<void> {
     await this.checkRuntime();
     // Serve logs before registering, so that the Node publishes a port that answers.
-    this.facts.kubeletPort = await this.server.start(this.cfg.kubeletAddress ?? bindAddressFor(this.facts.hostIP), this.cfg.kubeletPort ?? 0);
+    // In shared-host mode the node address is known only once a pod CIDR is assigned.
+    const bind = this.cfg.kubeletAddress ?? (this.cfg.networkMode === 'shared-host' ? '0.0.0.0' : bindAddressFor(this.facts.hostIP));
+    this.facts.kubeletPort = await this.server.start(bind, this.cfg.kubeletPort ?? 0);
     await this.registerUntilDone();
+    if (this.cfg.networkMode === 'shared-host') await this.setupNetwork();
     this.every('status', (this.cfg.nodeStatusUpdateSeconds ?? 10) * 1000, () => this.postStatus());
     this.every('lease', ((this.cfg.nodeLeaseDurationSeconds ?? 40) * 1000) / 4, () => this.renewLease(), true);
 
@@ -281,6 +288,43 @@ export class NodeAgent {
     } catch (err) {
       if (!this.facts.runtimeError || this.facts.runtimeError === 'not checked yet') this.log.error({ err: (err as Error).message }, 'container runtime is down');
       this.facts.runtimeError = (err as Error).message;
+    }
+  }
+
+  /**
+   * Shared-host networking: waits for the node IPAM controller to assign a pod CIDR, puts the
+   * node's address on the cluster bridge and from then on gives pods IPs from the CIDR.
+   * Pods bound here meanwhile wait: the pod workers start only after this.
+   */
+  private async setupNetwork(): Promise<void> {
+    if (!(this.runtime instanceof DockerRuntime)) throw new Error('--network-mode shared-host needs the docker runtime');
+    const runtime = this.runtime;
+    let waited = 0;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      let podCIDR: string | undefined;
+      try {
+        podCIDR = (await this.client.get('nodes', '', this.nodeName)).spec?.podCIDR || undefined;
+        if (podCIDR) {
+          const net = await setupSharedHostNetwork(runtime.engine, this.cfg.dockerNetwork ?? 'bridge', podCIDR);
+          runtime.setPodCIDR(net.podCIDR);
+          this.facts.hostIP = net.nodeAddress;
+          this.facts.networkError = undefined;
+          this.network = net;
+          this.log.info({ podCIDR: net.podCIDR.text, nodeAddress: net.nodeAddress, bridge: net.bridge }, `pod network ready: node address ${net.nodeAddress}, pods from ${net.podCIDR.text}`);
+          await this.postStatus().catch((err: Error) => this.log.warn({ err: err.message }, 'could not post node status'));
+          return;
+        }
+        if (attempt % 20 === 0) this.log.info({ waitedMs: waited }, 'waiting for a pod CIDR (the controller-manager assigns it: --allocate-node-cidrs)');
+      } catch (err) {
+        this.facts.networkError = (err as Error).message;
+        this.log.warn({ err: (err as Error).message }, 'pod network setup failed; retrying');
+      }
+      const ms = podCIDR ? 2000 : 250;
+      waited += ms;
+      await new Promise<void>((resolve) => {
+        const t = this.clock.setTimer(resolve, ms);
+        this.abort.signal.addEventListener('abort', () => (t.cancel(), resolve()), { once: true });
+      });
     }
   }
 

@@ -20,6 +20,15 @@ export interface NodeAgentOptions {
   dockerSocket?: string;
   /** Docker network the pods join (default "bridge") */
   dockerNetwork?: string;
+  /**
+   * How pods get addresses. "docker": Docker picks them on dockerNetwork, no service proxy.
+   * "shared-host": the node waits for its podCIDR, adds its address (the podCIDR's first) to
+   * dockerNetwork's bridge, gives pods IPs from the podCIDR and runs kube-proxy; several nodes
+   * share the host's network namespace (`kubesim up`). Needs root (ip, iptables).
+   */
+  networkMode?: 'docker' | 'shared-host';
+  /** The cluster's pod range (kube-proxy masquerades service traffic from outside it). */
+  clusterCIDR?: string;
   /** the InternalIP to report (default: docker0's address; 127.0.0.1 for fake nodes) */
   nodeIP?: string;
   /** The NodeService (logs) port, published in the Node's daemonEndpoints (default 0: any free port). */

@@ -4,3 +4,4 @@ export * from './etcd.js';
 export * from './component.js';
 export * from './etcd-container.js';
 export * from './host.js';
+export * from './network.js';

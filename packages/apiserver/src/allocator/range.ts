@@ -1,5 +1,6 @@
 // Pure arithmetic of the two service ranges: the ClusterIP CIDR and the NodePort range,
 // and how a free value is picked from them (as kube-apiserver's allocators do).
+import { intToIp, ipToInt } from '@kubesim/api';
 
 /** An IPv4 service CIDR. Offsets count from the network address. */
 export interface IPRange {
@@ -16,20 +17,7 @@ export interface PortRange {
   max: number;
 }
 
-export function ipToInt(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export { ipToInt, intToIp };
 
 /** Parses "10.96.0.0/16". The range needs room for the reserved address and one more (at most /29... /30). */
 export function parseIPRange(cidr: string): IPRange {

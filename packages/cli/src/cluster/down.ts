@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { removeClusterNetwork } from '@kubesim/launcher';
 import { removeContext } from '../config.js';
 import { clusterDir, isAlive, readState } from './state.js';
 
@@ -41,6 +42,10 @@ export async function down(name: string, say: (line: string) => void): Promise<b
   }
   const nodes = state.processes.filter((p) => p.args[0] === 'node').map((p) => p.component);
   if (nodes.length) await removeNodeContainers(nodes, say);
+  if (state.network) {
+    say(`• removing pod network ${state.network.name} (${state.network.cidr})`);
+    await removeClusterNetwork(name);
+  }
   await rm(clusterDir(name), { recursive: true, force: true });
   await removeContext(name);
   say(`Deleted cluster "${name}"`);

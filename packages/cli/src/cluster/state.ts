@@ -33,6 +33,8 @@ export interface ClusterState {
   /** True when kubesim started etcd itself (and so owns its data). */
   ownsEtcd: boolean;
   etcdContainer?: EtcdContainer;
+  /** The pod network (shared-host mode): the cluster's Docker bridge network. */
+  network?: { name: string; cidr: string; gateway: string; bridge: string };
   processes: ProcessRecord[];
 }
 

@@ -5,7 +5,7 @@
 // stopped one (its processes gone, its etcd data kept) it resumes.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_ETCD_IMAGE, dockerBridgeIPv4, freePort, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
+import { DEFAULT_ETCD_IMAGE, dockerBridgeIPv4, ensureClusterNetwork, removeClusterNetwork, freePort, type ClusterNetwork, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -58,6 +58,8 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
   say(prev ? `Resuming cluster "${name}" (its processes had stopped; data kept in ${dir})` : `Creating cluster "${name}" in ${dir}`);
 
   const processes: ProcessRecord[] = [];
+  let network: ClusterNetwork | undefined;
+  let madeNetwork = false;
   try {
     let etcdEndpoints = opts.etcdEndpoints;
     const ownsEtcd = etcdEndpoints.length === 0 && (prev?.ownsEtcd ?? true);
@@ -103,12 +105,24 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
         processes.push(rec);
         return rec;
       };
+      // The pod network: a Docker bridge network of the cluster's own, split into node pod
+      // CIDRs. It needs root (node addresses on the bridge, kube-proxy's iptables); without
+      // root pods stay on Docker's default bridge with no service proxy.
+      if (opts.runtime === 'docker') {
+        if (process.getuid?.() === 0) {
+          network = await ensureClusterNetwork(name);
+          if (!prev) madeNetwork = true;
+          say(`• pod network: Docker network ${network.name} (${network.cidr}, bridge ${network.bridge}, host ${network.gateway})`);
+        } else {
+          say('  not root: pods go on Docker\'s default bridge, without pod CIDRs or kube-proxy');
+        }
+      }
       say('• starting scheduler and controller-manager ...');
       const sched = component('scheduler', ['scheduler']);
-      const cm = component('controller-manager', ['controller-manager']);
-      // The cluster DNS listens on docker0's address, which pods on Docker's bridge reach
-      // (their gateway); hollow nodes run no containers, so a fake-runtime cluster has none.
-      const bridgeIP = opts.runtime === 'docker' ? dockerBridgeIPv4() : undefined;
+      const cm = component('controller-manager', ['controller-manager', ...(network ? ['--allocate-node-cidrs', 'true', '--cluster-cidr', network.cidr] : [])]);
+      // The cluster DNS listens on the host's address on the pod network (docker0's without
+      // one), which pods reach; hollow nodes run no containers, so a fake-runtime cluster has none.
+      const bridgeIP = opts.runtime === 'docker' ? (network?.gateway ?? dockerBridgeIPv4()) : undefined;
       let dnsIP = bridgeIP;
       // resolv.conf cannot name a port: a second cluster on this host finds 53 taken by the
       // first one's DNS, and runs without one rather than not at all.
@@ -126,7 +140,8 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       const nodeDns = dns && dnsIP ? ['--cluster-dns', dnsIP] : [];
       const names = nodeNames(name, opts.nodes);
       say(`• starting ${names.length} node agent(s) (${opts.runtime} runtime): ${names.join(', ')} ...`);
-      const nodes = names.map((n) => component(n, ['node', '--name', n, '--runtime', opts.runtime, ...nodeDns, ...(opts.nodeArgs ?? [])]));
+      const netArgs = network ? ['--network-mode', 'shared-host', '--docker-network', network.name, '--cluster-cidr', network.cidr] : [];
+      const nodes = names.map((n) => component(n, ['node', '--name', n, '--runtime', opts.runtime, ...netArgs, ...nodeDns, ...(opts.nodeArgs ?? [])]));
       // A leader's Lease is the sign a scheduler or controller-manager is up and acting.
       for (const [rec, lease] of [[sched, 'kube-scheduler'], [cm, 'kube-controller-manager']] as const) {
         await waitFor(
@@ -177,6 +192,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       etcdEndpoints,
       ownsEtcd,
       ...(etcdContainer ? { etcdContainer } : {}),
+      ...(network ? { network } : {}),
       processes,
     };
     await writeState(state);
@@ -186,6 +202,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
     // Leave nothing half-started behind: stop what this run started, keep the logs.
     say(`• start failed; stopping what was started (logs kept in ${logs})`);
     for (const p of [...processes].reverse()) if (isAlive(p.pid)) process.kill(p.pid, 'SIGTERM');
+    if (madeNetwork) await removeClusterNetwork(name).catch(() => undefined);
     throw err;
   }
 }

@@ -2,6 +2,7 @@
 // function over string keys. The manager owns the queue and the workers; a controller's
 // event handlers only enqueue keys into the queue it was given.
 import type { Client, Clock, EventRecorder, InformerFactory, Logger, WorkQueue } from '@kubesim/client';
+import type { ControllerManagerOptions } from '../options.js';
 
 /** What reconcile asks of the queue after a success. */
 export interface ReconcileResult {
@@ -27,6 +28,8 @@ export interface ControllerContext {
   queue: WorkQueue<string>;
   logger: Logger;
   clock: Clock;
+  /** The manager's options: per-controller settings (--cluster-cidr, ...) are read from here. */
+  options: ControllerManagerOptions;
 }
 
 export interface ControllerDescriptor {

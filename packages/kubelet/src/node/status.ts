@@ -19,6 +19,8 @@ export interface NodeFacts {
   containerRuntimeVersion: string;
   /** Why the runtime is not usable (undefined: it is). */
   runtimeError?: string;
+  /** Why the pod network is not usable yet (undefined: it is), e.g. no pod CIDR assigned. */
+  networkError?: string;
 }
 
 export function nodeLabels(f: Pick<NodeFacts, 'nodeName' | 'architecture' | 'labels'>): Record<string, string> {
@@ -50,7 +52,9 @@ export function nodeConditions(f: NodeFacts, old: NodeCondition[] | undefined, n
     cond('PIDPressure', false, 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
     f.runtimeError
       ? cond('Ready', false, 'KubeletNotReady', `container runtime is down: ${f.runtimeError}`)
-      : cond('Ready', true, 'KubeletReady', 'kubelet is posting ready status'),
+      : f.networkError
+        ? cond('Ready', false, 'KubeletNotReady', `network is not ready: ${f.networkError}`)
+        : cond('Ready', true, 'KubeletReady', 'kubelet is posting ready status'),
   ];
   return conds.map((c) => {
     const prev = old?.find((o) => o.type === c.type);

@@ -35,6 +35,8 @@ import {
   type SandboxInfo,
 } from './runtime.js';
 import { podDnsSettings } from './dns.js';
+import { PodIPAllocator } from '../network/pod-ips.js';
+import type { CIDR } from '@kubesim/api';
 
 export const PAUSE_IMAGE = 'kubesim/pause:latest';
 
@@ -95,6 +97,8 @@ export class DockerRuntime implements Runtime {
   private readonly listeners: Array<(uid: string) => void> = [];
   private events: NodeJS.ReadableStream | undefined;
   private closed = false;
+  /** Set in shared-host networking: sandboxes get addresses from the node's pod CIDR. */
+  private podIPs: PodIPAllocator | undefined;
 
   constructor(opts: DockerRuntimeOptions) {
     this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
@@ -103,6 +107,22 @@ export class DockerRuntime implements Runtime {
     this.pauseImage = opts.pauseImage ?? PAUSE_IMAGE;
     this.dns = { clusterDNS: opts.clusterDNS, clusterDomain: opts.clusterDomain };
     this.log = opts.logger.child({ runtime: 'docker' });
+  }
+
+  /** The Engine API client (the network setup inspects the cluster network through it). */
+  get engine(): Docker {
+    return this.docker;
+  }
+
+  /** From now on, sandboxes get their IPs from this CIDR (the node's pod CIDR). */
+  setPodCIDR(cidr: CIDR): void {
+    this.podIPs = new PodIPAllocator(cidr);
+  }
+
+  /** Addresses held by this node's running sandboxes on the pod network. */
+  private async sandboxIPs(): Promise<Set<string>> {
+    const list = await this.docker.listContainers({ filters: { label: [`${LABEL_NODE}=${this.node}`, `${LABEL_ROLE}=sandbox`] } });
+    return new Set(list.map((c) => c.NetworkSettings?.Networks?.[this.network]?.IPAddress ?? '').filter(Boolean));
   }
 
   async version(): Promise<RuntimeVersion> {
@@ -252,6 +272,23 @@ export class DockerRuntime implements Runtime {
     const hostname = (pod.spec?.hostname || ref.name).slice(0, 63).replace(/\.+$/, '');
     const name = dockerName(this.node, ref, SANDBOX_CONTAINER_NAME, attempt);
     await this.ensureImage(this.pauseImage, 'IfNotPresent');
+    let ip: string | undefined;
+    if (this.podIPs) {
+      const listedAt = Date.now();
+      const inUse = await this.sandboxIPs();
+      ip = this.podIPs.reserve(inUse, listedAt);
+      if (!ip) throw new Error(`no free pod IP left in ${this.podIPs.cidr.text} (${inUse.size} in use)`);
+    }
+    try {
+      return await this.startSandbox(pod, attempt, name, hostname, ip);
+    } catch (err) {
+      if (ip) this.podIPs?.release(ip);
+      throw err;
+    }
+  }
+
+  private async startSandbox(pod: Pod, attempt: number, name: string, hostname: string, ip: string | undefined): Promise<SandboxInfo> {
+    const ref = podRef(pod);
     const container = await this.create({
       name,
       Image: this.pauseImage,
@@ -266,6 +303,7 @@ export class DockerRuntime implements Runtime {
         ...podDnsSettings(pod, this.dns),
       },
       ExposedPorts: exposedPorts(pod),
+      ...(ip ? { NetworkingConfig: { EndpointsConfig: { [this.network]: { IPAMConfig: { IPv4Address: ip } } } } } : {}),
     });
     await container.start();
     const info = await this.docker.getContainer(container.id).inspect();
