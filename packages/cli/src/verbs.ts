@@ -135,6 +135,15 @@ export function registerKubectlVerbs(program: Command): void {
   }
 
   program
+    .command('patch')
+    .argument('<TYPE NAME | TYPE/NAME>')
+    .description('update fields of a resource with a merge patch')
+    .option('-p, --patch <patch>', 'the patch, as JSON (or YAML)')
+    .option('--type <type>', 'merge or strategic (taken as merge); json is not supported', 'strategic')
+    .option('--subresource <name>', 'patch the status subresource')
+    .action(run(async (ctx, args, o) => (await import('./commands/patch.js')).patch(ctx, args, o)));
+
+  program
     .command('logs')
     .argument('<POD | pod/NAME> [CONTAINER]')
     .description("print the logs of a container in a pod")
