@@ -14,6 +14,9 @@ const alias = {
   '@kubesim/controller-manager': pkg('controller-manager'),
   '@kubesim/kubelet': pkg('kubelet'),
   '@kubesim/dns': pkg('dns'),
+  '@kubesim/ingress': pkg('ingress'),
+  '@kubesim/cloud-controller': pkg('cloud-controller'),
+  '@kubesim/kube-proxy': pkg('kube-proxy'),
 };
 
 export default defineConfig({

@@ -6,6 +6,7 @@ import type {
   Deployment,
   Endpoints,
   HTTPGetAction,
+  IngressClass,
   KubeObject,
   Namespace,
   Node,
@@ -39,6 +40,7 @@ export function applyDefaultsInPlace<T extends KubeObject>(obj: T): T {
     case 'Namespace': defaultNamespace(o); break;
     case 'Node': defaultNode(o); break;
     case 'Endpoints': defaultEndpoints(o); break;
+    case 'IngressClass': defaultIngressClass(o); break;
     default: break;
   }
   return o;
@@ -209,4 +211,10 @@ function defaultNode(node: Node): void {
 
 function defaultEndpoints(ep: Endpoints): void {
   for (const s of ep.subsets ?? []) for (const p of s.ports ?? []) p.protocol ||= 'TCP';
+}
+
+/** IngressClass parameters are cluster-scoped unless they say otherwise (networking/v1 defaults). */
+function defaultIngressClass(ic: IngressClass): void {
+  const params = ic.spec?.parameters;
+  if (params && params.scope === undefined) params.scope = 'Cluster';
 }

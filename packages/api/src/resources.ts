@@ -34,6 +34,8 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('Event', 'events', 'v1', true, false, ['ev']),
   r('Lease', 'leases', 'coordination.k8s.io/v1', true, false),
   r('Binding', 'bindings', 'v1', true, false, [], true),
+  r('Ingress', 'ingresses', 'networking.k8s.io/v1', true, true, ['ing']),
+  r('IngressClass', 'ingressclasses', 'networking.k8s.io/v1', false, false),
 ];
 
 const byKind = new Map<string, ResourceInfo>(RESOURCES.map((x) => [x.kind, x]));
@@ -79,5 +81,7 @@ export type ResourceKinds = {
   secrets: KindMap['Secret'];
   events: KindMap['Event'];
   leases: KindMap['Lease'];
+  ingresses: KindMap['Ingress'];
+  ingressclasses: KindMap['IngressClass'];
 };
 export type ResourceName = keyof ResourceKinds;

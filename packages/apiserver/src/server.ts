@@ -41,6 +41,10 @@ export interface ApiServerOptions {
   serviceClusterIPRange?: string;
   /** Where NodePorts come from (default 30000-32767), as --service-node-port-range. */
   serviceNodePortRange?: string;
+  /** tolerationSeconds of the not-ready toleration added to every pod (default 300), as --default-not-ready-toleration-seconds. */
+  defaultNotReadyTolerationSeconds?: number;
+  /** the same for unreachable, as --default-unreachable-toleration-seconds. */
+  defaultUnreachableTolerationSeconds?: number;
 }
 
 export interface RunningApiServer {
@@ -130,6 +134,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       maxObjectBytes: opts.maxObjectBytes ?? 1.5 * 1024 * 1024,
       logger: log,
       services: new ServiceAllocator(store, rangeOpts),
+      defaultTolerations: { notReadySeconds: opts.defaultNotReadyTolerationSeconds, unreachableSeconds: opts.defaultUnreachableTolerationSeconds },
     });
 
     const finalizer = new NamespaceFinalizer(registry, store, cache, log);

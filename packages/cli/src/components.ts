@@ -6,7 +6,9 @@ import { configPath, readConfig, resolveServer } from './config.js';
 import {
   CONTROLLER_MANAGER_FLAGS,
   DNS_FLAGS,
+  CLOUD_CONTROLLER_MANAGER_FLAGS,
   HOLLOW_NODES_FLAGS,
+  INGRESS_CONTROLLER_FLAGS,
   LEADER_ELECTION_FLAGS,
   NODE_FLAGS,
   SCHEDULER_FLAGS,
@@ -103,6 +105,10 @@ export function registerComponents(program: Command): void {
           allocateNodeCIDRs: boolFlag('--allocate-node-cidrs', o.allocateNodeCidrs),
           clusterCIDR: o.clusterCidr,
           nodeCIDRMaskSize: intFlag('--node-cidr-mask-size', o.nodeCidrMaskSize),
+          nodeMonitorPeriodSeconds: numberFlag('--node-monitor-period', o.nodeMonitorPeriod),
+          nodeMonitorGracePeriodSeconds: numberFlag('--node-monitor-grace-period', o.nodeMonitorGracePeriod),
+          nodeStartupGracePeriodSeconds: numberFlag('--node-startup-grace-period', o.nodeStartupGracePeriod),
+          terminatedPodGCThreshold: intFlag('--terminated-pod-gc-threshold', o.terminatedPodGcThreshold),
           ...leaderElection(o),
         });
       });
@@ -143,6 +149,38 @@ export function registerComponents(program: Command): void {
       return startDns({ servers: s, host: o.listen.slice(0, i).replace(/^\[|\]$/g, ''), port, clusterDomain: o.clusterDomain });
     });
   });
+
+  addFlags(program.command('cloud-controller-manager').description('run the emulated cloud: LoadBalancer Service addresses and the load balancers themselves'), CLOUD_CONTROLLER_MANAGER_FLAGS).action(
+    async (o: FlagValues<typeof CLOUD_CONTROLLER_MANAGER_FLAGS>, cmd: Command) => {
+      const s = await servers(cmd);
+      await run('cloud-controller-manager', async () => {
+        const { startCloudControllerManager } = await import('@kubesim/cloud-controller');
+        return startCloudControllerManager({
+          servers: s,
+          lbCidr: o.lbCidr,
+          ...(o.lbInterface ? { lbInterface: o.lbInterface } : {}),
+          concurrentServiceSyncs: intFlag('--concurrent-service-syncs', o.concurrentServiceSyncs),
+        });
+      });
+    },
+  );
+
+  addFlags(program.command('ingress-controller').description('run the ingress controller: an HTTP proxy routing by Ingress host and path to Service endpoints'), INGRESS_CONTROLLER_FLAGS).action(
+    async (o: FlagValues<typeof INGRESS_CONTROLLER_FLAGS>, cmd: Command) => {
+      const s = await servers(cmd);
+      await run('ingress-controller', async () => {
+        const { startIngressController, parseListen } = await import('@kubesim/ingress');
+        return startIngressController({
+          servers: s,
+          listen: parseListen(o.listen),
+          ingressClass: o.ingressClass,
+          watchWithoutClass: boolFlag('--watch-ingress-without-class', o.watchIngressWithoutClass),
+          ...(o.publishAddress ? { publishAddresses: o.publishAddress.split(',').filter(Boolean) } : {}),
+          updateStatus: boolFlag('--update-status', o.updateStatus),
+        });
+      });
+    },
+  );
 
   addFlags(program.command('hollow-nodes').description('run many hollow nodes (fake runtime) in this one process, for control-plane scale tests'), HOLLOW_NODES_FLAGS).action(
     async (o: FlagValues<typeof HOLLOW_NODES_FLAGS>, cmd: Command) => {

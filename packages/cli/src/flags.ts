@@ -19,6 +19,8 @@ export const APISERVER_FLAGS = {
   serviceClusterIPRange: { flag: '--service-cluster-ip-range <cidr>', description: 'virtual IPs for Services (default 10.96.0.0/16)' },
   serviceNodePortRange: { flag: '--service-node-port-range <from-to>', description: 'ports for NodePort Services (default 30000-32767)' },
   watchCacheSize: { flag: '--watch-cache-size <n>', description: 'recent changes kept in memory per resource to resume watches from (default 1000)' },
+  defaultNotReadyTolerationSeconds: { flag: '--default-not-ready-toleration-seconds <seconds>', description: 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod (default 300)' },
+  defaultUnreachableTolerationSeconds: { flag: '--default-unreachable-toleration-seconds <seconds>', description: 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)' },
 } as const satisfies Record<string, FlagSpec>;
 
 type Required = 'etcdServers' | 'listen';
@@ -43,6 +45,10 @@ export const CONTROLLER_MANAGER_FLAGS = {
   allocateNodeCidrs: { flag: '--allocate-node-cidrs <bool>', description: 'give every Node a pod CIDR from --cluster-cidr', default: 'false' },
   clusterCidr: { flag: '--cluster-cidr <cidr>', description: 'the pods address range, split into node pod CIDRs (e.g. 10.244.0.0/16)' },
   nodeCidrMaskSize: { flag: '--node-cidr-mask-size <bits>', description: 'prefix length of each node pod CIDR', default: '24' },
+  nodeMonitorPeriod: { flag: '--node-monitor-period <seconds>', description: 'how often the node lifecycle controller checks each node', default: '5' },
+  nodeMonitorGracePeriod: { flag: '--node-monitor-grace-period <seconds>', description: 'a node silent this long goes Unknown and is tainted unreachable', default: '50' },
+  nodeStartupGracePeriod: { flag: '--node-startup-grace-period <seconds>', description: 'the same for a node that has not posted Ready yet', default: '60' },
+  terminatedPodGcThreshold: { flag: '--terminated-pod-gc-threshold <n>', description: 'finished pods kept before pod GC deletes the oldest (0 = never)', default: '12500' },
   ...LEADER_ELECTION_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
 
@@ -74,6 +80,20 @@ export const DNS_FLAGS = {
   // Pods reach the host on the Docker bridge's gateway (docker0, usually 172.17.0.1); `kubesim up` passes that address.
   listen: { flag: '--listen <host:port>', description: 'UDP and TCP address to serve DNS on (pods must reach it: the docker0 address)', default: '0.0.0.0:53' },
   clusterDomain: { flag: '--cluster-domain <domain>', description: 'the cluster domain this server is the authority for', default: 'cluster.local' },
+} as const satisfies Record<string, FlagSpec>;
+
+export const CLOUD_CONTROLLER_MANAGER_FLAGS = {
+  lbCidr: { flag: '--lb-cidr <cidr>', description: 'load-balancer address pool (the last /24 of the cluster CIDR)', default: '10.244.255.0/24' },
+  lbInterface: { flag: '--lb-interface <name>', description: 'interface to add each load-balancer address to as a /32 alias (none: addresses must already be local)' },
+  concurrentServiceSyncs: { flag: '--concurrent-service-syncs <n>', description: 'Services synced concurrently', default: '1' },
+} as const satisfies Record<string, FlagSpec>;
+
+export const INGRESS_CONTROLLER_FLAGS = {
+  listen: { flag: '--listen <host:port[,host:port]>', description: 'addresses to serve HTTP on (the host reaches Ingresses there)', default: '127.0.0.1:8080' },
+  ingressClass: { flag: '--ingress-class <name>', description: 'serve Ingresses whose spec.ingressClassName is this', default: 'kubesim' },
+  watchIngressWithoutClass: { flag: '--watch-ingress-without-class <bool>', description: 'also serve Ingresses that name no class', default: 'true' },
+  publishAddress: { flag: '--publish-address <ip[,ip]>', description: 'addresses written to Ingress status.loadBalancer (default: the specific --listen hosts, else 127.0.0.1)' },
+  updateStatus: { flag: '--update-status <bool>', description: 'write status.loadBalancer of the Ingresses served', default: 'true' },
 } as const satisfies Record<string, FlagSpec>;
 
 export const HOLLOW_NODES_FLAGS = {

@@ -4,6 +4,7 @@
 // behind a verb is imported lazily so `kubesim get` loads neither etcd3 nor pino.
 import { Command, Option } from 'commander';
 import { registerClusterVerbs } from './cluster/commands.js';
+import { registerChaosVerbs } from './chaos/commands.js';
 import { registerComponents } from './components.js';
 import { APISERVER_FLAGS, intFlag, numberFlag, type ApiServerFlagValues, type FlagSpec } from './flags.js';
 import { registerKubectlVerbs } from './verbs.js';
@@ -35,6 +36,8 @@ addFlags(program.command('apiserver').description('run the API server (gRPC) on 
       maxObjectBytes: intFlag('--max-object-bytes', opts.maxObjectBytes),
       bookmarkIntervalSeconds: numberFlag('--bookmark-interval', opts.bookmarkInterval),
       watchCacheSize: intFlag('--watch-cache-size', opts.watchCacheSize),
+      defaultNotReadyTolerationSeconds: intFlag('--default-not-ready-toleration-seconds', opts.defaultNotReadyTolerationSeconds),
+      defaultUnreachableTolerationSeconds: intFlag('--default-unreachable-toleration-seconds', opts.defaultUnreachableTolerationSeconds),
       ...(opts.serviceClusterIPRange ? { serviceClusterIPRange: opts.serviceClusterIPRange } : {}),
       ...(opts.serviceNodePortRange ? { serviceNodePortRange: opts.serviceNodePortRange } : {}),
     });
@@ -49,6 +52,7 @@ addFlags(program.command('apiserver').description('run the API server (gRPC) on 
 
 registerKubectlVerbs(program);
 registerClusterVerbs(program);
+registerChaosVerbs(program);
 registerComponents(program);
 
 await program.parseAsync(process.argv);

@@ -136,7 +136,7 @@ export function registerKubectlVerbs(program: Command): void {
 
   program
     .command('patch')
-    .argument('<TYPE NAME | TYPE/NAME>')
+    .argument('<TYPE NAME | TYPE/NAME...>')
     .description('update fields of a resource with a merge patch')
     .option('-p, --patch <patch>', 'the patch, as JSON (or YAML)')
     .option('--type <type>', 'merge or strategic (taken as merge); json is not supported', 'strategic')

@@ -29,6 +29,7 @@ import { FakeRuntime } from './runtime/fake.js';
 import type { Runtime } from './runtime/runtime.js';
 import type { NodeAgentOptions } from './options.js';
 import { setupSharedHostNetwork, type SharedHostNetwork } from './network/shared-host.js';
+import { KubeProxy } from '@kubesim/kube-proxy';
 
 /** The options, plus what tests and in-process hollow nodes set. */
 export interface NodeAgentConfig extends NodeAgentOptions {
@@ -81,6 +82,8 @@ export class NodeAgent {
   private ready = false;
   /** The pod network, once set up (shared-host mode). */
   network: SharedHostNetwork | undefined;
+  /** The node's service proxy (shared-host mode), once the pod network is up. */
+  private proxy: KubeProxy | undefined;
 
   constructor(private readonly cfg: NodeAgentConfig) {
     this.nodeName = cfg.nodeName;
@@ -141,7 +144,7 @@ export class NodeAgent {
       services: this.services ? () => (this.services?.hasSynced() ? this.services.indexer.list() : undefined) : undefined,
     });
     this.server = new NodeServer({ runtime: this.runtime, pods: () => this.pods.values(), log: this.log });
-    this.registration = new NodeRegistration(this.client, this.clock, this.log);
+    this.registration = new NodeRegistration(this.client, this.clock, this.log, this.recorder);
     this.lease = new NodeLeaseRenewer(this.client, cfg.nodeName, cfg.nodeLeaseDurationSeconds ?? 40, this.clock, this.log, () => this.registration.node);
   }
 
@@ -311,6 +314,18 @@ export class NodeAgent {
           this.facts.networkError = undefined;
           this.network = net;
           this.log.info({ podCIDR: net.podCIDR.text, nodeAddress: net.nodeAddress, bridge: net.bridge }, `pod network ready: node address ${net.nodeAddress}, pods from ${net.podCIDR.text}`);
+          this.proxy = new KubeProxy({
+            client: this.client,
+            nodeName: this.nodeName,
+            mode: 'shared-host',
+            nodeAddress: net.nodeAddress,
+            podCIDR: net.podCIDR.text,
+            clusterCIDR: this.cfg.clusterCIDR ?? net.podCIDR.text,
+            logger: this.log,
+          });
+          await this.proxy.start();
+          // Pods start only once Services answer (their DNS is a Service too).
+          await this.proxy.waitForSync(this.abort.signal);
           await this.postStatus().catch((err: Error) => this.log.warn({ err: err.message }, 'could not post node status'));
           return;
         }
@@ -374,6 +389,8 @@ export class NodeAgent {
     this.abort.abort();
     for (const t of this.timers.values()) t.cancel();
     this.prober?.stopAll();
+    // Its iptables rules stay: Services keep working while the agent is away, as with kube-proxy.
+    await this.proxy?.stop();
     await this.server.stop();
     await this.informer.stop();
     if (this.ownServices) await this.services?.stop();

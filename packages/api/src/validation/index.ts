@@ -12,11 +12,13 @@ import { notSupported } from './field.js';
 import { nameValidator, validateObjectMeta as validateMeta, validateObjectMetaUpdate, type NameValidator } from './meta.js';
 import { validatePodSpec as validateSpec, validatePodUpdate, type PodSpecOptions } from './pod.js';
 import { validateEndpoints, validateService } from './service.js';
+import { validateIngress, validateIngressClass } from './networking.js';
 
 export { semanticEqual } from './field.js';
 export { validateAnnotations, validateLabels, validateLabelSelector, validateObjectMetaUpdate, TOTAL_ANNOTATION_SIZE_LIMIT } from './meta.js';
 export { validateResources, validateTolerations, POD_UPDATE_FORBIDDEN, type PodSpecOptions } from './pod.js';
 export { MAX_CONFIG_DATA_SIZE } from './config.js';
+export { DEFAULT_INGRESS_CLASS_ANNOTATION, INGRESS_CLASS_ANNOTATION, PATH_TYPES, isWildcardDNS1123Subdomain, validateIngressBackend, type PathType } from './networking.js';
 
 /**
  * Name rules per kind: Namespaces are DNS-1123 labels, Services DNS-1035 labels (they
@@ -74,6 +76,10 @@ function validateKind(obj: KubeObject, old: KubeObject | undefined): FieldError[
       return validateEvent(obj);
     case 'Binding':
       return validateBinding(obj);
+    case 'Ingress':
+      return validateIngress(obj, old?.kind === 'Ingress' ? old : undefined);
+    case 'IngressClass':
+      return validateIngressClass(obj, old?.kind === 'IngressClass' ? old : undefined);
     default:
       return [];
   }

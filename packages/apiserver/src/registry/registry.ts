@@ -39,6 +39,7 @@ import { cmp, encodeValue, op, rangeResult, type Store, type StoredObject } from
 import type { WatchCache } from '../watch/cache.js';
 import { makePredicate } from '../watch/filter.js';
 import { checkSize, validate, withDefaults } from './admission.js';
+import { addDefaultTolerations, type DefaultTolerationSettings } from './default-tolerations.js';
 import { applyBinding } from './binding.js';
 import { planDelete, checkPreconditions } from './deletion.js';
 import { deepEqual } from './equal.js';
@@ -51,6 +52,8 @@ export interface RegistryOptions {
   logger: Logger;
   /** ClusterIP/NodePort allocation for Services; without it Services get none. */
   services?: ServiceAllocator;
+  /** DefaultTolerationSeconds admission (--default-not-ready/unreachable-toleration-seconds). */
+  defaultTolerations?: DefaultTolerationSettings;
 }
 
 /** Namespaces that always exist and cannot be deleted. */
@@ -173,6 +176,7 @@ export class Registry {
       throw invalid(info.kind, '', [{ type: 'Required value', field: 'metadata.name', detail: 'name or generateName is required' }]);
     }
     obj = withDefaults(obj);
+    if (info.kind === 'Pod') addDefaultTolerations(obj as Pod, this.opts.defaultTolerations);
     const uid = randomUUID();
     prepareForCreate(obj, info, nowTimestamp(), uid);
     validate(info, obj, undefined);

@@ -21,7 +21,8 @@ export function registerClusterVerbs(program: Command): void {
     .option('--timeout <seconds>', 'how long to wait for each component', String(CLUSTER_FLAGS.timeoutSeconds))
     .option('--nodes <n>', 'number of nodes', String(CLUSTER_FLAGS.nodes))
     .option('--runtime <docker|fake>', 'node runtime: real Docker containers, or hollow nodes', CLUSTER_FLAGS.runtime)
-    .action(async (o: { name: string; etcdEndpoints?: string; etcd: string; etcdImage?: string; port: string; timeout: string; nodes: string; runtime: string }) => {
+    .option('--profile <default|fast>', "timing profile: Kubernetes' own timings, or fast ones for failure demos", 'default')
+    .action(async (o: { name: string; etcdEndpoints?: string; etcd: string; etcdImage?: string; port: string; timeout: string; nodes: string; runtime: string; profile: string }) => {
       const { up } = await import('./up.js');
       const t0 = Date.now();
       try {
@@ -37,6 +38,7 @@ export function registerClusterVerbs(program: Command): void {
           ...(o.etcdImage ? { etcdImage: o.etcdImage } : {}),
           nodes: Number(o.nodes),
           runtime: o.runtime === 'fake' ? 'fake' : 'docker',
+          profile: o.profile,
           say,
         });
         say(`\nCluster "${state.name}" is up in ${((Date.now() - t0) / 1000).toFixed(1)} s. Apiserver: ${state.apiserver}`);
@@ -77,6 +79,7 @@ export function registerClusterVerbs(program: Command): void {
         const rows = [['COMPONENT', 'PID', 'STATUS', 'API', 'ENDPOINT', 'LOG'], ...st.processes.map((p) => [p.component, String(p.pid), p.status, p.note || '-', p.endpoint || '-', p.log])];
         const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
         for (const r of rows) say(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join(''));
+        if (st.faultLines.length) for (const l of ['', 'Faults in force (kubesim chaos heal --all undoes them):', ...st.faultLines]) say(l);
         if (st.processes.some((p) => p.status !== 'Running')) process.exit(1);
       } catch (e) {
         fail(e);

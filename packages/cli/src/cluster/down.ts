@@ -31,6 +31,10 @@ export async function down(name: string, say: (line: string) => void): Promise<b
   const state = await readState(name);
   if (!state) return false;
   say(`Deleting cluster "${name}" ...`);
+  // Faults first: a SIGSTOPped process would not act on SIGTERM, and the fault records
+  // live in the cluster directory removed below.
+  const { healAll } = await import('../chaos/heal.js');
+  await healAll(name, { say });
   // Reverse start order: components before the etcd they write to.
   for (const p of [...state.processes].reverse()) {
     say(`• stopping ${p.component} (pid ${p.pid})`);
@@ -43,6 +47,10 @@ export async function down(name: string, say: (line: string) => void): Promise<b
   const nodes = state.processes.filter((p) => p.args[0] === 'node').map((p) => p.component);
   if (nodes.length) await removeNodeContainers(nodes, say);
   if (state.network) {
+    const { removeNodeRules } = await import('@kubesim/kube-proxy');
+    let chains = 0;
+    for (const n of nodes) chains += (await removeNodeRules(n).catch(() => ({ chains: 0 }))).chains;
+    if (chains) say(`• removed the service proxy rules of nodes ${nodes.join(', ')} (${chains} iptables chains)`);
     say(`• removing pod network ${state.network.name} (${state.network.cidr})`);
     await removeClusterNetwork(name);
   }

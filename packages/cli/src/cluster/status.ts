@@ -1,6 +1,7 @@
 // `kubesim status`: each process of a local cluster, its pid, and whether it answers.
 import { Client } from '@kubesim/client';
 import { isAlive, readState, type ClusterState } from './state.js';
+import { faultTable, readFaults, type Fault } from '../chaos/faults.js';
 
 export interface ProcessStatus {
   component: string;
@@ -35,7 +36,7 @@ async function healthy(component: string, endpoint: string | undefined): Promise
 
 const LEASES: Record<string, string> = { scheduler: 'kube-scheduler', 'controller-manager': 'kube-controller-manager' };
 
-export async function status(name: string): Promise<{ state: ClusterState; processes: ProcessStatus[] } | undefined> {
+export async function status(name: string): Promise<{ state: ClusterState; processes: ProcessStatus[]; faults: Fault[]; faultLines: string[] } | undefined> {
   const state = await readState(name);
   if (!state) return undefined;
   const client = new Client({ endpoints: [state.apiserver], timeoutMs: 2000 });
@@ -63,7 +64,9 @@ export async function status(name: string): Promise<{ state: ClusterState; proce
         return { component: p.component, pid: p.pid, status: !alive ? 'Stopped' : ok ? 'Running' : 'Unhealthy', note: alive ? (note ?? '') : '', endpoint: p.endpoint ?? '', log: p.log };
       }),
     );
-    return { state, processes };
+    // Chaos faults in force (kubesim chaos ...), as a table with since-when.
+    const faults = await readFaults(name);
+    return { state, processes, faults, faultLines: faultTable(faults, Date.now()) };
   } finally {
     client.close();
   }

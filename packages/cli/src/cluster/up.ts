@@ -7,9 +7,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_ETCD_IMAGE, dockerBridgeIPv4, ensureClusterNetwork, removeClusterNetwork, freePort, type ClusterNetwork, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
+import { isAlreadyExists, type Endpoints } from '@kubesim/api';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setContext } from '../config.js';
+import { timingProfile } from './profile.js';
 import { clusterDir, isAlive, readState, writeState, type ClusterState, type EtcdContainer, type ProcessRecord } from './state.js';
 
 export interface UpOptions {
@@ -29,6 +31,8 @@ export interface UpOptions {
   runtime: 'docker' | 'fake';
   /** Extra flags for every node agent (e.g. --cpu 4). */
   nodeArgs?: string[];
+  /** Timing profile: 'default' (Kubernetes' timings) or 'fast' (a demo: node death handled in seconds). */
+  profile?: string;
   /** Progress lines go here. */
   say: (line: string) => void;
 }
@@ -57,6 +61,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
   await mkdir(logs, { recursive: true });
   say(prev ? `Resuming cluster "${name}" (its processes had stopped; data kept in ${dir})` : `Creating cluster "${name}" in ${dir}`);
 
+  const timings = timingProfile(opts.profile ?? 'default');
   const processes: ProcessRecord[] = [];
   let network: ClusterNetwork | undefined;
   let madeNetwork = false;
@@ -92,8 +97,9 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
     }
     const log = join(logs, 'apiserver.log');
     say(`• starting apiserver on 127.0.0.1:${port} (etcd ${etcdEndpoints.join(',')}) ...`);
-    const api = await startApiServerProcess(etcdEndpoints, { port, logFile: log, detached: true, timeoutMs: opts.timeoutMs });
-    processes.push({ component: 'apiserver', pid: api.pid, log, endpoint: api.endpoint, args: [] });
+    const api = await startApiServerProcess(etcdEndpoints, { port, logFile: log, detached: true, timeoutMs: opts.timeoutMs, args: timings.apiserver });
+    // The whole command line, so that it can be started again (chaos start, resume).
+    processes.push({ component: 'apiserver', pid: api.pid, log, endpoint: api.endpoint, args: ['apiserver', '--etcd-servers', etcdEndpoints.join(','), '--listen', api.endpoint, ...timings.apiserver] });
     say(`  apiserver ready (pid ${api.pid})`);
 
     const client = new Client({ endpoints: [api.endpoint], timeoutMs: 5000 });
@@ -119,7 +125,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       }
       say('• starting scheduler and controller-manager ...');
       const sched = component('scheduler', ['scheduler']);
-      const cm = component('controller-manager', ['controller-manager', ...(network ? ['--allocate-node-cidrs', 'true', '--cluster-cidr', network.cidr] : [])]);
+      const cm = component('controller-manager', ['controller-manager', ...timings['controller-manager'], ...(network ? ['--allocate-node-cidrs', 'true', '--cluster-cidr', network.cidr] : [])]);
       // The cluster DNS listens on the host's address on the pod network (docker0's without
       // one), which pods reach; hollow nodes run no containers, so a fake-runtime cluster has none.
       const bridgeIP = opts.runtime === 'docker' ? (network?.gateway ?? dockerBridgeIPv4()) : undefined;
@@ -137,11 +143,14 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       } else if (opts.runtime === 'docker' && !bridgeIP) {
         say('  no docker0 interface: pods keep Docker resolver (no cluster DNS)');
       }
-      const nodeDns = dns && dnsIP ? ['--cluster-dns', dnsIP] : [];
+      // With the pod network (and so kube-proxy), pods resolve through the kube-dns
+      // Service's ClusterIP, as in Kubernetes; without it, at the DNS process's own address.
+      const resolver = dns && dnsIP ? (network ? KUBE_DNS_IP : dnsIP) : undefined;
+      const nodeDns = resolver ? ['--cluster-dns', resolver] : [];
       const names = nodeNames(name, opts.nodes);
       say(`• starting ${names.length} node agent(s) (${opts.runtime} runtime): ${names.join(', ')} ...`);
       const netArgs = network ? ['--network-mode', 'shared-host', '--docker-network', network.name, '--cluster-cidr', network.cidr] : [];
-      const nodes = names.map((n) => component(n, ['node', '--name', n, '--runtime', opts.runtime, ...netArgs, ...nodeDns, ...(opts.nodeArgs ?? [])]));
+      const nodes = names.map((n) => component(n, ['node', '--name', n, '--runtime', opts.runtime, ...timings.node, ...netArgs, ...nodeDns, ...(opts.nodeArgs ?? [])]));
       // A leader's Lease is the sign a scheduler or controller-manager is up and acting.
       for (const [rec, lease] of [[sched, 'kube-scheduler'], [cm, 'kube-controller-manager']] as const) {
         await waitFor(
@@ -166,7 +175,8 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
           },
           { timeoutMs: opts.timeoutMs, intervalMs: 100 },
         );
-        say(`  dns ready (pid ${rec.pid})`);
+        if (network) await ensureKubeDnsService(client, dnsIP);
+        say(`  dns ready (pid ${rec.pid})${network ? `, Service kube-system/kube-dns ${KUBE_DNS_IP}` : ''}`);
       }
       let shown = -1;
       await waitFor(
@@ -247,4 +257,32 @@ async function udpPortFree(host: string, port: number): Promise<boolean> {
     });
     sock.bind(port, host, () => sock.close(() => resolve(true)));
   });
+}
+
+/** The kube-dns Service's ClusterIP (the tenth address of the service range, as kubeadm picks). */
+const KUBE_DNS_IP = '10.96.0.10';
+
+/**
+ * The kube-dns Service in kube-system, selector-less, with hand-written Endpoints at the
+ * DNS process's address: kube-proxy sends what pods ask of 10.96.0.10:53 there.
+ */
+async function ensureKubeDnsService(client: Client, dnsIP: string): Promise<void> {
+  const ports = [
+    { name: 'dns', port: 53, protocol: 'UDP' },
+    { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+  ];
+  const labels = { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS' };
+  try {
+    await client.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system', labels }, spec: { clusterIP: KUBE_DNS_IP, ports: ports.map((p) => ({ ...p, targetPort: p.port })) } });
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+  const endpoints: Endpoints = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kube-dns', namespace: 'kube-system', labels }, subsets: [{ addresses: [{ ip: dnsIP }], ports }] };
+  try {
+    await client.create(endpoints);
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+    const cur = await client.get('endpoints', 'kube-system', 'kube-dns');
+    await client.update({ ...endpoints, metadata: { ...endpoints.metadata, resourceVersion: cur.metadata?.resourceVersion } });
+  }
 }

@@ -1,6 +1,6 @@
 // kubesim describe TYPE [NAME_PREFIX] [-l SEL]: fetches the objects, their events and the
 // related objects a description shows, then prints the kind's description.
-import { isNotFound, isStatusError, type Endpoints, type Event, type KubeObject, type Pod, type ResourceInfo } from '@kubesim/api';
+import { isNotFound, isStatusError, type Endpoints, type Event, type Ingress, type IngressBackend, type KubeObject, type Pod, type ResourceInfo } from '@kubesim/api';
 import type { Client } from '@kubesim/client';
 import { describeObject, type Related } from '../describe/describers.js';
 import { formatLabelSelector } from '../printers/kinds.js';
@@ -33,6 +33,22 @@ export async function eventsFor(client: Client, obj: KubeObject): Promise<Event[
   }
 }
 
+/** The Services an Ingress routes to and their Endpoints (absent when not found). */
+async function ingressBackends(client: Client, ing: Ingress): Promise<NonNullable<Related['backends']>> {
+  const ns = ing.metadata?.namespace ?? '';
+  const names = new Set<string>();
+  const add = (b: IngressBackend | undefined) => b?.service?.name && names.add(b.service.name);
+  add(ing.spec?.defaultBackend);
+  for (const r of ing.spec?.rules ?? []) for (const p of r.http?.paths ?? []) add(p.backend);
+  const out: NonNullable<Related['backends']> = new Map();
+  const orUndefined = <T>(p: Promise<T>) => p.catch((err: unknown) => { if (isNotFound(err)) return undefined; throw err; });
+  for (const name of names) {
+    const [service, endpoints] = await Promise.all([orUndefined(client.get('services', ns, name)), orUndefined(client.get('endpoints', ns, name))]);
+    out.set(name, { service, endpoints });
+  }
+  return out;
+}
+
 async function related(client: Client, obj: KubeObject, showEvents: boolean): Promise<Related> {
   const rel: Related = {};
   if (showEvents) rel.events = await eventsFor(client, obj);
@@ -48,6 +64,8 @@ async function related(client: Client, obj: KubeObject, showEvents: boolean): Pr
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
+  } else if (obj.kind === 'Ingress') {
+    rel.backends = await ingressBackends(client, obj);
   }
   return rel;
 }

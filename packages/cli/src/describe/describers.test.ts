@@ -1,6 +1,6 @@
-import type { Event, Pod, ReplicaSet, Service } from '@kubesim/api';
+import type { Event, Ingress, Pod, ReplicaSet, Service } from '@kubesim/api';
 import { describe, expect, it } from 'vitest';
-import { describeGeneric, describeObject, describePod, describeReplicaSet, describeService, probeText, titleCase } from './describers.js';
+import { describeGeneric, describeIngress, describeObject, describePod, describeReplicaSet, describeService, ingressBackendText, probeText, titleCase, type Related } from './describers.js';
 import { formatTime } from './writer.js';
 
 const now = new Date('2026-01-01T01:00:00Z');
@@ -116,5 +116,42 @@ describe('helpers', () => {
     expect(probeText({ tcpSocket: { port: 'http' } })).toBe('tcp-socket :http delay=0s timeout=1s period=10s #success=1 #failure=3');
     expect(formatTime('2026-11-23T10:00:00Z')).toBe('Mon, 23 Nov 2026 10:00:00 +0000');
     expect(formatTime(undefined)).toBe('<unset>');
+  });
+});
+
+describe('ingress', () => {
+  const ing: Ingress = {
+    kind: 'Ingress',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: {
+      ingressClassName: 'kubesim',
+      defaultBackend: { service: { name: 'fallback', port: { number: 80 } } },
+      rules: [
+        { host: 'foo.com', http: { paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'api', port: { name: 'http' } } } }] } },
+        { http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'gone', port: { number: 80 } } } }] } },
+      ],
+    },
+    status: { loadBalancer: { ingress: [{ ip: '10.244.255.1' }] } },
+  };
+  const backends: Related['backends'] = new Map([
+    ['api', {
+      service: { kind: 'Service', spec: { ports: [{ name: 'http', port: 80 }, { name: 'admin', port: 81 }] } },
+      endpoints: { kind: 'Endpoints', subsets: [{ addresses: [{ ip: '10.244.1.5' }, { ip: '10.244.2.6' }], ports: [{ name: 'http', port: 8080 }, { name: 'admin', port: 9090 }] }] },
+    }],
+    ['fallback', { service: { kind: 'Service', spec: { ports: [{ port: 80 }] } }, endpoints: { kind: 'Endpoints', subsets: [] } }],
+  ]);
+
+  it('shows address, class, default backend and rules with their endpoints', () => {
+    const text = describeObject(ing, { backends, events: [] }, now);
+    expect(text).toMatch(/^Name:\s+web\nLabels:\s+<none>\nNamespace:\s+default\nAddress:\s+10.244.255.1\nIngress Class:\s+kubesim\nDefault backend:\s+fallback:80 \(<none>\)\nRules:\n/);
+    expect(text).toMatch(/\n  Host\s+Path\s+Backends\n  ----\s+----\s+--------\n  foo.com\s*\n\s+\/api\s+api:http \(10.244.1.5:8080,10.244.2.6:8080\)\n  \*\s*\n\s+\/\s+gone:80 \(<error: endpoints "gone" not found>\)\n/);
+    expect(text).toMatch(/\nEvents:\s+<none>\n?$/);
+  });
+
+  it('shows the default backend as the only rule when there are no rules', () => {
+    const text = describeIngress({ kind: 'Ingress', metadata: { name: 'd', namespace: 'default' }, spec: { defaultBackend: { service: { name: 'fallback', port: { number: 80 } } } } }, { backends }, now);
+    expect(text).toMatch(/\nIngress Class:\s+<none>\n/);
+    expect(text).toMatch(/\n  \*\s+\*\s+fallback:80 \(<none>\)\n/);
+    expect(ingressBackendText(undefined, {})).toBe('<default>');
   });
 });

@@ -9,6 +9,8 @@ import {
   type Deployment,
   type Endpoints,
   type Event,
+  type Ingress,
+  type IngressBackend,
   type KubeObject,
   type Namespace,
   type Node,
@@ -20,7 +22,7 @@ import {
   type Service,
 } from '@kubesim/api';
 import { age } from '../printers/age.js';
-import { formatEndpoints, formatLabelSelector, formatLabels, nodeRoles } from '../printers/kinds.js';
+import { formatEndpoints, formatLabelSelector, formatLabels, ingressAddress, nodeRoles } from '../printers/kinds.js';
 import { DescribeWriter, LAST_APPLIED, formatTime, writeEvents } from './writer.js';
 
 export interface Related {
@@ -30,6 +32,8 @@ export interface Related {
   pods?: Pod[];
   /** A Service's Endpoints. */
   endpoints?: Endpoints;
+  /** An Ingress's backend Services and their Endpoints, by Service name (an absent entry: not found). */
+  backends?: Map<string, { service?: Service; endpoints?: Endpoints }>;
 }
 
 const NONE = '<none>';
@@ -406,6 +410,58 @@ export function describeEndpoints(e: Endpoints, rel: Related, now: Date): string
   return w.toString();
 }
 
+/** "web:80 (10.244.1.5:8080,10.244.2.3:8080)", as kubectl describes an Ingress backend. */
+export function ingressBackendText(b: IngressBackend | undefined, rel: Related): string {
+  if (!b) return '<default>';
+  if (b.resource) return `APIGroup: ${b.resource.apiGroup ?? ''}, Kind: ${b.resource.kind ?? ''}, Name: ${b.resource.name ?? ''}`;
+  const svc = b.service;
+  if (!svc) return '';
+  const port = svc.port?.name || String(svc.port?.number ?? 0);
+  const name = `${svc.name ?? ''}:${port}`;
+  if (!rel.backends) return name;
+  const found = rel.backends.get(svc.name ?? '');
+  if (!found?.endpoints) return `${name} (<error: endpoints "${svc.name}" not found>)`;
+  if (!found.service) return `${name} (<error: services "${svc.name}" not found>)`;
+  // The Endpoints port the backend means: the one named like the Service port it picks.
+  const sp = (found.service.spec?.ports ?? []).find((p) => (svc.port?.number ? p.port === svc.port.number : p.name === svc.port?.name));
+  const portName = sp?.name ?? '';
+  const e: Endpoints = { subsets: (found.endpoints.subsets ?? []).map((ss) => ({ ...ss, ports: (ss.ports ?? []).filter((ep) => (ep.name ?? '') === portName) })) };
+  return `${name} (${formatEndpoints(e)})`;
+}
+
+export function describeIngress(ing: Ingress, rel: Related, now: Date): string {
+  const w = new DescribeWriter();
+  const m = ing.metadata ?? {};
+  w.line(0, 'Name:', m.name ?? '');
+  w.map(0, 'Labels', m.labels);
+  w.line(0, 'Namespace:', m.namespace ?? '');
+  w.line(0, 'Address:', ingressAddress(ing.status?.loadBalancer, true));
+  w.line(0, 'Ingress Class:', ing.spec?.ingressClassName ?? NONE);
+  w.line(0, 'Default backend:', ingressBackendText(ing.spec?.defaultBackend, rel));
+  const tls = ing.spec?.tls ?? [];
+  if (tls.length) {
+    w.line(0, 'TLS:');
+    for (const t of tls) {
+      const hosts = (t.hosts ?? []).join(',');
+      w.line(1, t.secretName ? `${t.secretName} terminates ${hosts}` : `SNI routes ${hosts}`);
+    }
+  }
+  w.line(0, 'Rules:');
+  w.line(1, 'Host', 'Path', 'Backends');
+  w.line(1, '----', '----', '--------');
+  let shown = 0;
+  for (const r of ing.spec?.rules ?? []) {
+    if (!r.http) continue;
+    shown++;
+    w.line(1, r.host || '*', '');
+    for (const p of r.http.paths ?? []) w.line(2, '', p.path ?? '', ingressBackendText(p.backend, rel));
+  }
+  if (!shown) w.line(1, '*', '*', ingressBackendText(ing.spec?.defaultBackend, rel));
+  w.map(0, 'Annotations', m.annotations, { skip: [LAST_APPLIED], sep: ': ' });
+  writeEvents(w, rel.events, now);
+  return w.toString();
+}
+
 /** "holderIdentity" -> "Holder Identity", as kubectl titles fields of kinds it has no describer for. */
 export function titleCase(key: string): string {
   const spaced = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
@@ -457,6 +513,8 @@ export function describeObject(obj: KubeObject, rel: Related, now: Date): string
       return describeSecret(obj, rel, now);
     case 'Endpoints':
       return describeEndpoints(obj, rel, now);
+    case 'Ingress':
+      return describeIngress(obj, rel, now);
     default:
       return describeGeneric(obj, rel, now);
   }

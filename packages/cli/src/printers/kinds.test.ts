@@ -1,6 +1,6 @@
-import type { Deployment, Endpoints, Event, Node, Pod, Service } from '@kubesim/api';
+import type { Deployment, Endpoints, Event, Ingress, IngressClass, Node, Pod, Service } from '@kubesim/api';
 import { describe, expect, it } from 'vitest';
-import { formatEndpoints, formatLabels, nodeRoles, nodeStatus, podStatusSummary, serviceExternalIP, servicePorts, tableFor } from './kinds.js';
+import { formatEndpoints, formatLabels, ingressAddress, ingressHosts, nodeRoles, nodeStatus, podStatusSummary, serviceExternalIP, servicePorts, tableFor } from './kinds.js';
 
 const now = new Date('2026-01-01T01:00:00Z');
 const created = '2026-01-01T00:59:55Z';
@@ -147,5 +147,34 @@ describe('small kinds', () => {
   it('formats labels sorted', () => {
     expect(formatLabels({ b: '2', a: '1' })).toBe('a=1,b=2');
     expect(formatLabels(undefined)).toBe('<none>');
+  });
+});
+
+describe('ingresses', () => {
+  const ing = (spec: Ingress['spec'], status?: Ingress['status']): Ingress => ({ kind: 'Ingress', metadata: { name: 'web', namespace: 'default', creationTimestamp: created }, spec, status });
+  const rule = (host?: string) => ({ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } });
+
+  it('prints class, hosts, address, ports and age', () => {
+    const i = ing({ ingressClassName: 'kubesim', rules: [rule('foo.com'), rule('bar.com')] }, { loadBalancer: { ingress: [{ ip: '10.244.255.1' }] } });
+    expect(tableFor('Ingress').columns.map((c) => c.header)).toEqual(['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE']);
+    expect(tableFor('Ingress').cells(i, now)).toEqual(['web', 'kubesim', 'foo.com,bar.com', '10.244.255.1', '80', '5s']);
+  });
+  it('shows <none> class, * hosts, an empty address and 443 with TLS', () => {
+    const i = ing({ defaultBackend: { service: { name: 'web', port: { number: 80 } } }, tls: [{ hosts: ['foo.com'] }] });
+    expect(tableFor('Ingress').cells(i, now)).toEqual(['web', '<none>', '*', '', '80, 443', '5s']);
+  });
+  it('lists three hosts and counts the rest as kubectl does', () => {
+    expect(ingressHosts(ing({ rules: [rule('a.com'), rule(), rule('b.com'), rule('c.com'), rule('d.com')] }))).toBe('a.com,b.com,c.com + 2 more...');
+    expect(ingressHosts(ing({ rules: [rule('a.com'), rule('b.com'), rule('c.com')] }))).toBe('a.com,b.com,c.com');
+    expect(ingressHosts(ing({ rules: [rule()] }))).toBe('*');
+  });
+  it('sorts and dedupes addresses, cutting long ones unless wide', () => {
+    const lb = { ingress: [{ ip: '10.0.0.2' }, { hostname: 'lb.example.com' }, { ip: '10.0.0.1' }, { ip: '10.0.0.2' }] };
+    expect(ingressAddress(lb, true)).toBe('10.0.0.1,10.0.0.2,lb.example.com');
+    expect(ingressAddress(lb, false)).toBe('10.0.0.1,10.0...');
+  });
+  it('prints ingress classes', () => {
+    const ic: IngressClass = { kind: 'IngressClass', metadata: { name: 'kubesim', creationTimestamp: created }, spec: { controller: 'kubesim.io/ingress', parameters: { apiGroup: 'k8s.example.com', kind: 'Config', name: 'cfg' } } };
+    expect(tableFor('IngressClass').cells(ic, now)).toEqual(['kubesim', 'kubesim.io/ingress', 'Config.k8s.example.com/cfg', '5s']);
   });
 });

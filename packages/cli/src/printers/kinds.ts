@@ -6,6 +6,9 @@ import {
   type Deployment,
   type Endpoints,
   type Event,
+  type Ingress,
+  type IngressClass,
+  type IngressLoadBalancerStatus,
   type KubeObject,
   type LabelSelector,
   type Lease,
@@ -246,6 +249,57 @@ const endpoints: KindTable<Endpoints> = {
   cells: (e, now) => [e.metadata?.name ?? '', formatEndpoints(e), age(e.metadata?.creationTimestamp, now)],
 };
 
+/** HOSTS of an Ingress: up to three rule hosts, "*" when no rule names one. */
+export function ingressHosts(ing: Ingress): string {
+  const rules = ing.spec?.rules ?? [];
+  const max = 3;
+  const hosts: string[] = [];
+  // As kubectl counts: once three hosts are listed, any further rule means "more".
+  let more = false;
+  for (const r of rules) {
+    if (hosts.length === max) more = true;
+    if (!more && r.host) hosts.push(r.host);
+  }
+  if (!hosts.length) return '*';
+  const text = hosts.join(',');
+  return more ? `${text} + ${rules.length - max} more...` : text;
+}
+
+/** ADDRESS of an Ingress: its load-balancer IPs (else hostnames), sorted, unique; cut to 16 characters unless wide. */
+export function ingressAddress(lb: IngressLoadBalancerStatus | undefined, wide: boolean): string {
+  const set = new Set<string>();
+  for (const i of lb?.ingress ?? []) {
+    const a = i.ip || i.hostname;
+    if (a) set.add(a);
+  }
+  const text = [...set].sort().join(',');
+  return !wide && text.length > 16 ? `${text.slice(0, 13)}...` : text;
+}
+
+const ingresses: KindTable<Ingress> = {
+  nameFirst: true,
+  columns: cols('NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE'),
+  cells: (ing, now) => [
+    ing.metadata?.name ?? '',
+    ing.spec?.ingressClassName ?? NONE,
+    ingressHosts(ing),
+    // kubectl cuts the address only without -o wide; the table has no wide column to tell, so keep it whole.
+    ingressAddress(ing.status?.loadBalancer, true),
+    ing.spec?.tls?.length ? '80, 443' : '80',
+    age(ing.metadata?.creationTimestamp, now),
+  ],
+};
+
+const ingressclasses: KindTable<IngressClass> = {
+  nameFirst: true,
+  columns: cols('NAME', 'CONTROLLER', 'PARAMETERS', 'AGE'),
+  cells(ic, now) {
+    const p = ic.spec?.parameters;
+    const params = p ? `${p.kind}${p.apiGroup ? `.${p.apiGroup}` : ''}/${p.name}` : NONE;
+    return [ic.metadata?.name ?? '', ic.spec?.controller ?? '', params, age(ic.metadata?.creationTimestamp, now)];
+  },
+};
+
 // ---------- cluster ----------
 
 export function nodeStatus(n: Node): string {
@@ -352,6 +406,8 @@ const TABLES: Record<string, KindTable> = {
   ReplicaSet: replicasets as KindTable,
   Service: services as KindTable,
   Endpoints: endpoints as KindTable,
+  Ingress: ingresses as KindTable,
+  IngressClass: ingressclasses as KindTable,
   Node: nodes as KindTable,
   Namespace: namespaces as KindTable,
   ConfigMap: configmaps as KindTable,

@@ -1,7 +1,7 @@
 // Registers the Node (create, or update of an existing one) and posts its status
 // periodically, as the kubelet's node status manager. Ready follows the runtime's health.
 import { deepCopy, isAlreadyExists, isConflict, isNotFound, type Node } from '@kubesim/api';
-import type { Client, Clock, Logger } from '@kubesim/client';
+import type { Client, Clock, EventRecorder, Logger } from '@kubesim/client';
 import { newNode, nodeLabels, nodeStatus, type NodeFacts } from './status.js';
 
 export class NodeRegistration {
@@ -11,6 +11,8 @@ export class NodeRegistration {
     private readonly client: Client,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Reports Ready changes on the Node ("Node X status is now: NodeReady"), as the kubelet does. */
+    private readonly recorder?: EventRecorder,
   ) {}
 
   /** Creates the Node, or brings an existing one's labels and status up to date. */
@@ -51,8 +53,14 @@ export class NodeRegistration {
       return;
     }
     const status = nodeStatus(facts, this.node.status, this.clock.wallNow());
+    const was = readyStatus(this.node);
     try {
       this.node = await this.client.patch('nodes', '', facts.nodeName, { status }, { subresource: 'status' });
+      const now = readyStatus(this.node);
+      if (this.recorder && now !== was && (now === 'True' || was === 'True')) {
+        const what = now === 'True' ? 'NodeReady' : 'NodeNotReady';
+        this.recorder.event(this.node, 'Normal', what, `Node ${facts.nodeName} status is now: ${what}`);
+      }
     } catch (err) {
       if (!isNotFound(err)) throw err;
       // Deleted under us (as `kubectl delete node`): register again, as the kubelet does.
@@ -60,4 +68,8 @@ export class NodeRegistration {
       await this.register(facts);
     }
   }
+}
+
+function readyStatus(node: Node | undefined): string | undefined {
+  return node?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 }
