@@ -4,6 +4,7 @@
 // turning not-ready, scaling and a rolling update under load. Every request goes to
 // addresses of the cluster's own Docker network and service range.
 import { execFile } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ const NODES = ['svc-node-1', 'svc-node-2', 'svc-node-3'];
 
 interface State {
   apiserver: string;
+  ingressURL?: string;
   network?: { name: string; cidr: string; gateway: string; bridge: string };
 }
 
@@ -316,5 +318,104 @@ spec:
     expect(ok).toBeGreaterThan(100);
     console.log(`rolling update: ${ok} ok, ${failed} failed`);
     expect(failed).toBeLessThanOrEqual(Math.ceil((ok + failed) * 0.05));
+  });
+
+  it('gives a LoadBalancer Service an external address that spreads over nodes; Local shows the uneven load', async () => {
+    const nodes = (await client.list('nodes')).items.filter((n) => NODES.includes(n.metadata?.name ?? ''));
+    // Three pods on two nodes (node affinity), so one node holds two and the other one.
+    await apply(
+      deployment(
+        'lb',
+        3,
+        `      affinity:
+        nodeAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            nodeSelectorTerms:
+            - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [${NODES[0]}, ${NODES[1]}]}]
+`,
+      ),
+    );
+    const pods = await waitReady('lb', 3);
+    await apply(`apiVersion: v1
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector: {app: lb}
+  ports: [{name: http, port: 80, targetPort: http}]
+`);
+    await endpointsSettle('lb', 'lb');
+    const svc = await until('an external address', async () => {
+      const s = await client.get('services', 'default', 'lb');
+      return s.status?.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
+    });
+    const ip = svc.status!.loadBalancer!.ingress![0]!.ip!;
+    expect(cidrContains(mustParseCIDR(state.network!.cidr, 'cluster'), ip)).toBe(true);
+    expect((await kubesim(['get', 'svc', 'lb'])).stdout).toContain(ip);
+    const perNode = new Map<string, string[]>();
+    for (const p of pods) perNode.set(p.spec!.nodeName!, [...(perNode.get(p.spec!.nodeName!) ?? []), p.metadata!.name!]);
+    const lone = [...perNode.values()].find((v) => v.length === 1)?.[0];
+    expect(lone).toBeDefined();
+    // Local: the balancer uses only the two nodes with endpoints, alternately, and each node
+    // keeps its share: the lone pod takes half of all requests, the pair a quarter each.
+    const local = await until('the balancer to use both nodes with endpoints', async () => {
+      const got: string[] = [];
+      for (let i = 0; i < 40; i++) got.push(await get(`http://${ip}/`));
+      const c = tally(got);
+      return c.size === 3 ? c : undefined;
+    }, 30_000);
+    expect(local.get(lone!)).toBeGreaterThanOrEqual(18);
+    expect(local.get(lone!)).toBeLessThanOrEqual(22);
+    // Cluster: every ready node gets connections and forwards to any pod: about a third each.
+    expect((await kubesim(['patch', 'service', 'lb', '-p', '{"spec":{"externalTrafficPolicy":"Cluster"}}'])).code).toBe(0);
+    const cluster = await until('the balancer to use all three nodes', async () => {
+      const got: string[] = [];
+      for (let i = 0; i < 60; i++) got.push(await get(`http://${ip}/`));
+      const c = tally(got);
+      return (c.get(lone!) ?? 0) <= 30 && c.size === 3 ? c : undefined;
+    }, 30_000);
+    expect(cluster.get(lone!)).toBeLessThanOrEqual(30);
+    expect(nodes).toHaveLength(3);
+  });
+
+  it('routes two hosts and paths through the ingress controller to two Services', async () => {
+    expect(state.ingressURL).toMatch(/^http:\/\/[\d.]+:\d+\/$/);
+    await apply(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: site}
+spec:
+  rules:
+  - host: web.example.test
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {name: http}}}}
+  - host: flip.example.test
+    http:
+      paths:
+      - {path: /flip, pathType: Exact, backend: {service: {name: flip, port: {number: 80}}}}
+`);
+    const web = new Set((await readyPods('web')).map((p) => p.metadata?.name));
+    const flip = new Set((await readyPods('flip')).map((p) => p.metadata?.name));
+    // node:http, not fetch: fetch sets Host from the URL whatever the headers say.
+    const ask = (host: string, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpGet(new URL(path, state.ingressURL), { headers: { host }, timeout: 3000 }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', reject);
+      });
+    await until('the Ingress to be served', async () => (await ask('web.example.test', '/')).status === 200);
+    for (let i = 0; i < 6; i++) expect(web.has((await ask('web.example.test', '/any/path')).body)).toBe(true);
+    for (let i = 0; i < 4; i++) expect(flip.has((await ask('flip.example.test', '/flip')).body)).toBe(true);
+    expect((await ask('flip.example.test', '/flip/more')).status).toBe(404);
+    expect((await ask('nobody.example.test', '/')).status).toBe(404);
+    const st = await until('the Ingress status address', async () => (await client.get('ingresses', 'default', 'site')).status?.loadBalancer?.ingress?.[0]?.ip);
+    expect(state.ingressURL).toContain(st);
+    expect((await kubesim(['get', 'ing'])).stdout).toMatch(/site\s+<none>\s+web\.example\.test,flip\.example\.test/);
   });
 });

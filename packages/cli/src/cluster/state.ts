@@ -35,6 +35,8 @@ export interface ClusterState {
   etcdContainer?: EtcdContainer;
   /** The pod network (shared-host mode): the cluster's Docker bridge network. */
   network?: { name: string; cidr: string; gateway: string; bridge: string };
+  /** Where the ingress controller serves HTTP (http://IP:PORT/). */
+  ingressURL?: string;
   processes: ProcessRecord[];
 }
 

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_ETCD_IMAGE, dockerBridgeIPv4, ensureClusterNetwork, removeClusterNetwork, freePort, type ClusterNetwork, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
-import { isAlreadyExists, type Endpoints } from '@kubesim/api';
+import { isAlreadyExists, mustParseCIDR, subnetAt, type Endpoints } from '@kubesim/api';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setContext } from '../config.js';
@@ -37,12 +37,12 @@ export interface UpOptions {
   say: (line: string) => void;
 }
 
-async function portFree(port: number): Promise<boolean> {
+async function portFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   const { createServer } = await import('node:net');
   return new Promise((resolve) => {
     const s = createServer();
     s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    s.listen(port, host, () => s.close(() => resolve(true)));
   });
 }
 
@@ -65,6 +65,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
   const processes: ProcessRecord[] = [];
   let network: ClusterNetwork | undefined;
   let madeNetwork = false;
+  let ingressURL: string | undefined;
   try {
     let etcdEndpoints = opts.etcdEndpoints;
     const ownsEtcd = etcdEndpoints.length === 0 && (prev?.ownsEtcd ?? true);
@@ -151,6 +152,19 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       say(`• starting ${names.length} node agent(s) (${opts.runtime} runtime): ${names.join(', ')} ...`);
       const netArgs = network ? ['--network-mode', 'shared-host', '--docker-network', network.name, '--cluster-cidr', network.cidr] : [];
       const nodes = names.map((n) => component(n, ['node', '--name', n, '--runtime', opts.runtime, ...timings.node, ...netArgs, ...nodeDns, ...(opts.nodeArgs ?? [])]));
+      // The emulated cloud (LoadBalancer addresses from the network's last /24, put on its
+      // bridge) and the ingress controller (HTTP on the host's address on the network).
+      let ingress: { rec: ProcessRecord; url: string } | undefined;
+      if (network) {
+        const pool = subnetAt(mustParseCIDR(network.cidr, 'cluster CIDR'), 24, 255);
+        if (pool) {
+          say(`• starting cloud-controller-manager (LoadBalancer addresses from ${pool.text}) and ingress-controller ...`);
+          component('cloud-controller-manager', ['cloud-controller-manager', '--lb-cidr', pool.text, '--lb-interface', network.bridge]);
+        }
+        const port = (await portFree(80, network.gateway)) ? 80 : await freePort();
+        const listen = `${network.gateway}:${port}`;
+        ingress = { rec: component('ingress-controller', ['ingress-controller', '--listen', listen, '--publish-address', network.gateway]), url: `http://${listen}/` };
+      }
       // A leader's Lease is the sign a scheduler or controller-manager is up and acting.
       for (const [rec, lease] of [[sched, 'kube-scheduler'], [cm, 'kube-controller-manager']] as const) {
         await waitFor(
@@ -191,6 +205,21 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
         },
         { timeoutMs: opts.timeoutMs, intervalMs: 100 },
       );
+      if (ingress) {
+        const { rec, url } = ingress;
+        // It listens only once its caches synced: any HTTP answer (404 for no Ingress) means ready.
+        await waitFor(
+          `ingress controller at ${url}`,
+          async () => {
+            if (!isAlive(rec.pid)) throw new GiveUp(`ingress-controller exited; see ${rec.log}`);
+            await fetch(url, { signal: AbortSignal.timeout(1000) });
+            return true;
+          },
+          { timeoutMs: opts.timeoutMs, intervalMs: 100 },
+        );
+        say(`  ingress-controller ready at ${url} (pid ${rec.pid})`);
+        ingressURL = url;
+      }
     } finally {
       client.close();
     }
@@ -203,6 +232,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       ownsEtcd,
       ...(etcdContainer ? { etcdContainer } : {}),
       ...(network ? { network } : {}),
+      ...(ingressURL ? { ingressURL } : {}),
       processes,
     };
     await writeState(state);
