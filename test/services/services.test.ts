@@ -418,4 +418,19 @@ spec:
     expect(state.ingressURL).toContain(st);
     expect((await kubesim(['get', 'ing'])).stdout).toMatch(/site\s+<none>\s+web\.example\.test,flip\.example\.test/);
   });
+
+  it('keeps serving Services while the apiserver is down', async () => {
+    const ip = (await client.get('services', 'default', 'web')).spec?.clusterIP;
+    const web = new Set((await readyPods('web')).map((p) => p.metadata?.name));
+    const killed = await kubesim(['chaos', 'kill', 'apiserver-1', '--name', NAME]);
+    expect(killed.code).toBe(0);
+    try {
+      await until('the apiserver to be gone', async () => client.version().then(() => false, () => true), 10_000);
+      for (let i = 0; i < 10; i++) expect(web.has(await get(`http://${ip}/`))).toBe(true);
+      expect(web.has((await inClient('wget -qO- http://web/')).trim())).toBe(true);
+    } finally {
+      expect((await kubesim(['chaos', 'start', 'apiserver-1', '--name', NAME])).code).toBe(0);
+    }
+    await until('the apiserver back', async () => client.version().then(() => true), 30_000);
+  });
 });

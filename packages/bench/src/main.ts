@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench [-- SECTION...]`: runs the benchmarks and prints the figures (also
 // written to .bench-results/<section>.json). Sections: apiserver, scheduler, cluster,
-// pods (pod startup latency on Docker), swarm (a Deployment against Docker Swarm).
+// pods (pod startup latency on Docker), swarm (a Deployment against Docker Swarm),
+// services (requests through ClusterIP and NodePort against the pod directly).
 // With none named, all run.
 import { mkdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { benchUp } from './cluster.js';
 import { benchPodStartup, ensureImages } from './pods.js';
 import { benchKubesimConverge, benchSwarmConverge } from './swarm.js';
 import { ms, type Summary } from './stats.js';
+import { benchServices } from './services.js';
 
 const say = (s: string) => process.stdout.write(s + '\n');
 
@@ -128,6 +130,19 @@ async function podsSection(logDir: string): Promise<void> {
   save('pods', r);
 }
 
+async function servicesSection(): Promise<void> {
+  const connections = 8;
+  const seconds = 8;
+  say(`\nservice proxy: one demo pod hit directly, through its ClusterIP and through a NodePort, from the host (${connections} connections, a new TCP connection per request, ${seconds} s per target, best of 2 rounds)`);
+  const r = await benchServices(connections, seconds, say);
+  const direct = r.results[0]!.perSecond;
+  for (const t of r.results) {
+    const cost = ((direct - t.perSecond) / direct) * 100;
+    say(`${t.target.padEnd(22)} ${t.perSecond.toFixed(0).padStart(6)}/s  p50 ${ms(t.latency.p50).padStart(10)}  p99 ${ms(t.latency.p99).padStart(10)}  errors ${t.errors}${t === r.results[0] ? '' : `  cost vs direct ${cost.toFixed(1)}% (target < 30%: ${cost < 30 ? 'OK' : 'MISSED'})`}`);
+  }
+  save('services', r);
+}
+
 async function swarmSection(logDir: string): Promise<void> {
   const replicas = 30;
   const image = 'kubesim/hostname:latest';
@@ -148,6 +163,7 @@ const SECTIONS: Record<string, (logDir: string) => Promise<void>> = {
   cluster: () => clusterSection(),
   pods: podsSection,
   swarm: swarmSection,
+  services: servicesSection,
 };
 
 async function main(): Promise<void> {

@@ -93,7 +93,7 @@ export function registerComponents(program: Command): void {
     });
   });
 
-  addFlags(program.command('controller-manager').description('run the controllers (replicaset, deployment, endpoint, garbagecollector)'), CONTROLLER_MANAGER_FLAGS).action(
+  addFlags(program.command('controller-manager').description('run the controllers (deployment, replicaset, endpoint, nodeipam, nodelifecycle, taint-eviction-controller, podgc, garbagecollector)'), CONTROLLER_MANAGER_FLAGS).action(
     async (o: FlagValues<typeof CONTROLLER_MANAGER_FLAGS>, cmd: Command) => {
       const s = await servers(cmd);
       await run('controller-manager', async () => {
