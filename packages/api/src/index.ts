@@ -12,3 +12,4 @@ export * from './validation/index.js';
 export * from './defaults.js';
 export * from './meta.js';
 export * from './cidr.js';
+export * from './tolerations.js';

@@ -86,7 +86,7 @@ export class EventRecorder {
         this.dropped = 0;
       }
       this.pending.push({ event: this.makeEvent(obj, type, reason, message), at: this.clock.now() });
-      this.worker ??= this.drain().finally(() => (this.worker = undefined));
+      this.startDrain();
     } catch (err) {
       this.log.error({ err }, 'could not record an event');
     }
@@ -137,6 +137,17 @@ export class EventRecorder {
   private eventName(objName: string): string {
     const nanos = BigInt(this.clock.wallNow().getTime()) * 1_000_000n + BigInt(this.seq++ % 1_000_000);
     return `${objName}.${nanos.toString(16)}`;
+  }
+
+  /**
+   * One drain at a time. An event recorded after the loop found the queue empty but before
+   * its promise settled would see a worker and wait for the next event: start again then.
+   */
+  private startDrain(): void {
+    this.worker ??= this.drain().finally(() => {
+      this.worker = undefined;
+      if (this.pending.length) this.startDrain();
+    });
   }
 
   private async drain(): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Taint, Toleration } from '@kubesim/api';
 import { FakeClock } from '@kubesim/client';
-import { toleratesTaint } from './tolerations.js';
+import { toleratesTaint } from '@kubesim/api';
 import { decideEviction, type EvictionInput } from './timing.js';
 
 const UNREACHABLE = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: '2026-01-01T00:00:00Z' } satisfies Taint;

@@ -5,7 +5,7 @@
 // counted from when the taint was added (its timeAdded), or from when the pod was
 // created if it came later. The earliest deadline over all taints wins. Pure.
 import type { Taint, Toleration } from '@kubesim/api';
-import { toleratesTaint } from './tolerations.js';
+import { toleratesTaint } from '@kubesim/api';
 
 export type EvictionDecision =
   /** No NoExecute taint, or all tolerated forever. */

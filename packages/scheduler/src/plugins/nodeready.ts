@@ -3,7 +3,7 @@
 // first, decides for those; this filter covers the time before the taint lands (and
 // nodes without a Ready condition yet). Pods tolerating the not-ready taint are let
 // through, as DaemonSet pods are in Kubernetes.
-import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, tolerationsTolerateTaint } from './tolerations.js';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, tolerationsTolerateTaint } from '@kubesim/api';
 import type { FilterPlugin } from './types.js';
 
 export const ERR_NODE_NOT_READY = 'node(s) were not ready';

@@ -1,6 +1,6 @@
 // NodeUnschedulable: a cordoned node (spec.unschedulable) takes only pods that tolerate
 // the node.kubernetes.io/unschedulable:NoSchedule taint.
-import { TAINT_NODE_UNSCHEDULABLE, tolerationsTolerateTaint } from './tolerations.js';
+import { TAINT_NODE_UNSCHEDULABLE, tolerationsTolerateTaint } from '@kubesim/api';
 import type { FilterPlugin } from './types.js';
 
 export const ERR_NODE_UNSCHEDULABLE = 'node(s) were unschedulable';

@@ -1,6 +1,6 @@
 // TaintToleration: NoSchedule and NoExecute taints must be tolerated (filter);
 // untolerated PreferNoSchedule taints make a node less attractive (score).
-import { findUntoleratedTaint } from './tolerations.js';
+import { findUntoleratedTaint } from '@kubesim/api';
 import { defaultNormalize, type FilterPlugin, type ScorePlugin } from './types.js';
 
 const FILTER_EFFECTS = ['NoSchedule', 'NoExecute'];

@@ -1,7 +1,8 @@
-// Taints and tolerations, as core/v1's helpers: a toleration with an empty effect
+// Taints and tolerations, as core/v1's helpers (shared by the scheduler's filters and the
+// taint eviction controller): a toleration with an empty effect
 // matches every effect, an empty key (with Exists) every key; Equal (or no operator)
 // compares values.
-import type { Taint, Toleration } from '@kubesim/api';
+import type { Taint, Toleration } from './gen/types.js';
 
 export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
 export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Taint, Toleration } from '@kubesim/api';
+import type { Taint, Toleration } from './gen/types.js';
 import { findUntoleratedTaint, toleratesTaint } from './tolerations.js';
 
 const taint: Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
