@@ -14,6 +14,7 @@ import { cidrContains, mustParseCIDR, type Node, type Pod, type Service } from '
 import { Client } from '@kubesim/client';
 import { freePort } from '../support/ports.js';
 import { runCli } from '../cli/harness.js';
+import { until } from '../support/until.js';
 
 const exec = promisify(execFile);
 const NAME = 'svc';
@@ -23,21 +24,6 @@ interface State {
   apiserver: string;
   ingressURL?: string;
   network?: { name: string; cidr: string; gateway: string; bridge: string };
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** One HTTP GET from the host; the hostname image answers with its pod's name. */

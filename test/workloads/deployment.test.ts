@@ -14,6 +14,7 @@ import { Client } from '@kubesim/client';
 import { freePort } from '../support/ports.js';
 import { alive } from '../support/process.js';
 import { CLI, runCli } from '../cli/harness.js';
+import { until } from '../support/until.js';
 
 const exec = promisify(execFile);
 const NAME = 'wl';
@@ -24,21 +25,6 @@ interface State {
   processes: { component: string; pid: number; args: string[]; log: string }[];
 }
 
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** App containers (not sandboxes) of this cluster's nodes, as Docker sees them. */
 async function dockerApps(opts: { all?: boolean } = {}): Promise<{ id: string; pod: string; state: string }[]> {
