@@ -106,17 +106,22 @@ export class StatusError extends Error {
   }
 }
 
-/** `pods "nginx" not found` */
-export function notFound(resource: string, name: string): StatusError {
-  return new StatusError('NotFound', `${resource} "${name}" not found`, { name, kind: resource });
+/** "deployments" + "apps" -> "deployments.apps", as Kubernetes names a resource or kind of a named group in messages. */
+function qualified(name: string, group: string | undefined): string {
+  return group ? `${name}.${group}` : name;
 }
 
-export function alreadyExists(resource: string, name: string): StatusError {
-  return new StatusError('AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource });
+/** `pods "nginx" not found`, `deployments.apps "web" not found` */
+export function notFound(resource: string, name: string, group?: string): StatusError {
+  return new StatusError('NotFound', `${qualified(resource, group)} "${name}" not found`, { name, kind: resource, ...(group ? { group } : {}) });
 }
 
-export function conflict(resource: string, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again'): StatusError {
-  return new StatusError('Conflict', `Operation cannot be fulfilled on ${resource} "${name}": ${why}`, { name, kind: resource });
+export function alreadyExists(resource: string, name: string, group?: string): StatusError {
+  return new StatusError('AlreadyExists', `${qualified(resource, group)} "${name}" already exists`, { name, kind: resource, ...(group ? { group } : {}) });
+}
+
+export function conflict(resource: string, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again', group?: string): StatusError {
+  return new StatusError('Conflict', `Operation cannot be fulfilled on ${qualified(resource, group)} "${name}": ${why}`, { name, kind: resource, ...(group ? { group } : {}) });
 }
 
 export function badRequest(message: string): StatusError {
@@ -163,12 +168,12 @@ export function formatFieldError(e: FieldError): string {
   return e.detail ? `${head}: ${e.detail}` : head;
 }
 
-/** `The Pod "Foo_1" is invalid: metadata.name: Invalid value: "Foo_1": ...` */
-export function invalid(kind: string, name: string, errors: FieldError[]): StatusError {
+/** `Pod "Foo_1" is invalid: metadata.name: Invalid value: "Foo_1": ...` (`Deployment.apps "web" is invalid: ...` in a group) */
+export function invalid(kind: string, name: string, errors: FieldError[], group?: string): StatusError {
   const causes: StatusCause[] = errors.map((e) => ({ reason: `Field${e.type.replace(/ /g, '')}`, message: formatFieldError(e), field: e.field }));
   const list = errors.map(formatFieldError);
   const body = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  return new StatusError('Invalid', `${kind} "${name}" is invalid: ${body}`, { name, kind, causes });
+  return new StatusError('Invalid', `${qualified(kind, group)} "${name}" is invalid: ${body}`, { name, kind, causes, ...(group ? { group } : {}) });
 }
 
 export function isStatusError(e: unknown, reason?: StatusReason): e is StatusError {

@@ -38,6 +38,12 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('IngressClass', 'ingressclasses', 'networking.k8s.io/v1', false, false),
 ];
 
+/** The API group of a resource: "" for the core group, "apps" for apps/v1. */
+export function groupOf(info: Pick<ResourceInfo, 'apiVersion'>): string {
+  const slash = info.apiVersion.indexOf('/');
+  return slash < 0 ? '' : info.apiVersion.slice(0, slash);
+}
+
 const byKind = new Map<string, ResourceInfo>(RESOURCES.map((x) => [x.kind, x]));
 const byName = new Map<string, ResourceInfo>();
 for (const x of RESOURCES) {

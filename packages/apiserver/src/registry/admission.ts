@@ -1,6 +1,6 @@
 // Admission steps shared by every write: defaults, validation, and the size limit that
 // keeps objects inside what etcd accepts in one request.
-import { StatusError, applyDefaultsInPlace, invalid, validateObject, type FieldError, type KubeObject, type ResourceInfo } from '@kubesim/api';
+import { StatusError, applyDefaultsInPlace, groupOf, invalid, validateObject, type FieldError, type KubeObject, type ResourceInfo } from '@kubesim/api';
 
 /** Throws RequestEntityTooLarge when the stored form of `obj` exceeds `limit` bytes. */
 export function checkSize(info: ResourceInfo, obj: KubeObject, value: Buffer, limit: number): void {
@@ -18,5 +18,5 @@ export function withDefaults<T extends KubeObject>(obj: T): T {
 /** Throws Invalid with every field error of the write (plus `extra` found elsewhere). */
 export function validate(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, extra: FieldError[] = []): void {
   const errors = [...extra, ...validateObject(obj, old)];
-  if (errors.length) throw invalid(info.kind, obj.metadata?.name ?? '', errors);
+  if (errors.length) throw invalid(info.kind, obj.metadata?.name ?? '', errors, groupOf(info));
 }

@@ -5,7 +5,7 @@
 // Foreground and Orphan propagation only add the "foregroundDeletion" / "orphan"
 // finalizers here; the garbage collector in the controller-manager acts on them (deletes
 // or orphans the dependents, then removes the finalizer) as in Kubernetes.
-import { conflict, badRequest, type KubeObject, type Pod, type Preconditions, type ResourceInfo } from '@kubesim/api';
+import { conflict, badRequest, groupOf, type KubeObject, type Pod, type Preconditions, type ResourceInfo } from '@kubesim/api';
 import { isTerminalPod } from './meta.js';
 
 export const FINALIZER_ORPHAN = 'orphan';
@@ -36,10 +36,10 @@ export function checkPreconditions(info: ResourceInfo, obj: KubeObject, pre: Pre
   const meta = obj.metadata ?? {};
   const name = meta.name ?? '';
   if (pre?.uid !== undefined && pre.uid !== meta.uid) {
-    throw conflict(info.plural, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${meta.uid}). The object might have been deleted and then recreated`);
+    throw conflict(info.plural, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${meta.uid}). The object might have been deleted and then recreated`, groupOf(info));
   }
   if (pre?.resourceVersion !== undefined && pre.resourceVersion !== meta.resourceVersion) {
-    throw conflict(info.plural, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${meta.resourceVersion}). The object might have been modified`);
+    throw conflict(info.plural, name, `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${meta.resourceVersion}). The object might have been modified`, groupOf(info));
   }
 }
 

@@ -11,6 +11,7 @@ import {
   conflict,
   decodeObject,
   forbidden,
+  groupOf,
   invalid,
   notFound,
   nowTimestamp,
@@ -173,7 +174,7 @@ export class Registry {
     const generated = !meta.name && !!meta.generateName;
     if (generated) meta.name = generateName(meta.generateName as string);
     if (!meta.name) {
-      throw invalid(info.kind, '', [{ type: 'Required value', field: 'metadata.name', detail: 'name or generateName is required' }]);
+      throw invalid(info.kind, '', [{ type: 'Required value', field: 'metadata.name', detail: 'name or generateName is required' }], groupOf(info));
     }
     obj = withDefaults(obj);
     if (info.kind === 'Pod') addDefaultTolerations(obj as Pod, this.opts.defaultTolerations);
@@ -239,7 +240,7 @@ export class Registry {
           value = encodeValue(obj);
           continue;
         }
-        throw alreadyExists(info.plural, name);
+        throw alreadyExists(info.plural, name, groupOf(info));
       }
       // A value taken meanwhile: refused if it was asked for, else picked again.
       if (alloc && (await alloc.failed(res.responses.slice(reads.length)))) {
@@ -258,7 +259,7 @@ export class Registry {
     if (!name) throw badRequest('resource name may not be empty');
     const ns = nsOrDefault(info, namespace);
     const { stored } = await this.store.get(objectKey(info, ns, name));
-    if (!stored) throw notFound(info.plural, name);
+    if (!stored) throw notFound(info.plural, name, groupOf(info));
     this.log.debug({ verb: 'get', resource: info.plural, namespace: ns || undefined, name }, 'get');
     return stored.obj;
   }
@@ -325,10 +326,10 @@ export class Registry {
   ): Promise<KubeObject> {
     const key = objectKey(info, ns, name);
     for (let attempt = 0; ; attempt++) {
-      if (attempt > MAX_RETRIES) throw conflict(info.plural, name, 'too many concurrent changes; please try again');
+      if (attempt > MAX_RETRIES) throw conflict(info.plural, name, 'too many concurrent changes; please try again', groupOf(info));
       const { stored } = await this.store.get(key);
-      if (!stored) throw notFound(info.plural, name);
-      if (expectRv && expectRv !== String(stored.modRevision)) throw conflict(info.plural, name);
+      if (!stored) throw notFound(info.plural, name, groupOf(info));
+      if (expectRv && expectRv !== String(stored.modRevision)) throw conflict(info.plural, name, undefined, groupOf(info));
       let next = produce(stored);
       if (mode === 'update') next = withDefaults(next);
       const { obj, errors } = prepareForUpdate(next, stored.obj, info, mode);
@@ -379,7 +380,7 @@ export class Registry {
         this.logWrite(remove ? 'delete' : mode === 'status' ? 'update-status' : 'update', info, ns, name, remove ? { reason: 'last finalizer removed' } : {});
         return obj;
       }
-      if (expectRv) throw conflict(info.plural, name);
+      if (expectRv) throw conflict(info.plural, name, undefined, groupOf(info));
     }
   }
 
@@ -389,7 +390,7 @@ export class Registry {
     if (mode === 'status' && !info.hasStatus) throw new StatusError('NotFound', `the server could not find the requested resource (${info.plural}/status)`);
     const obj = input as KubeObject;
     const name = obj.metadata?.name;
-    if (!name) throw invalid(info.kind, '', [{ type: 'Required value', field: 'metadata.name', detail: 'name is required' }]);
+    if (!name) throw invalid(info.kind, '', [{ type: 'Required value', field: 'metadata.name', detail: 'name is required' }], groupOf(info));
     const ns = nsOrDefault(info, obj.metadata?.namespace);
     const expectRv = obj.metadata?.resourceVersion ?? '';
     return this.guardedUpdate(info, ns, name, expectRv, mode, dryRun, (stored) => {
@@ -448,9 +449,9 @@ export class Registry {
       throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
     }
     for (let attempt = 0; ; attempt++) {
-      if (attempt > MAX_RETRIES) throw conflict(info.plural, name, 'too many concurrent changes; please try again');
+      if (attempt > MAX_RETRIES) throw conflict(info.plural, name, 'too many concurrent changes; please try again', groupOf(info));
       const { stored } = await this.store.get(key);
-      if (!stored) throw notFound(info.plural, name);
+      if (!stored) throw notFound(info.plural, name, groupOf(info));
       const now = nowTimestamp();
       const plan = info.kind === 'Namespace' ? planNamespaceDelete(info, stored.obj as Namespace, req, now) : planDelete(info, stored.obj, req, now);
       if (plan.action === 'none' || req.dryRun) return { object: plan.obj, removed: plan.action === 'remove' };
