@@ -164,10 +164,14 @@ const SECTIONS: Record<string, (logDir: string) => Promise<void>> = {
   pods: podsSection,
   swarm: swarmSection,
   services: servicesSection,
+  'node-death': () => import('./node-death.js').then((m) => m.nodeDeathSection(say, process.argv.slice(2))),
+  soak: () => import('./soak.js').then((m) => m.soakSection(say, process.argv.slice(2))),
+  failover: () => import('./failover.js').then((m) => m.failoverSection(say, process.argv.slice(2))),
 };
 
 async function main(): Promise<void> {
-  const asked = process.argv.slice(2);
+  // Options (node-death --runs N, soak --minutes N) belong to their sections, not section names.
+  const asked = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
   for (const a of asked) if (!(a in SECTIONS)) throw new Error(`unknown section "${a}"; sections: ${Object.keys(SECTIONS).join(', ')}`);
   const logDir = mkdtempSync(join(tmpdir(), 'kubesim-bench-'));
   say(`bench: sections ${(asked.length ? asked : Object.keys(SECTIONS)).join(', ')} (component logs in ${logDir})`);

@@ -2,9 +2,10 @@
 // event recorders, the selected controllers and their workers.
 //
 // Each leadership term gets a fresh InformerFactory, fresh queues and fresh controllers
-// (so expectations and caches never outlive the term that built them). Losing the lease
+// (so expectations and caches never outlive the term that built them), built while the
+// process still stands by so that its caches are warm when it wins. Losing the lease
 // aborts the term's signal: queues shut down, caches stop, and the client refuses
-// further writes at once.
+// further writes at once; it also refuses them once the renew deadline has passed.
 import { Client, EventRecorder, InformerFactory, LeaderElector, WorkQueue, defaultIdentity, newLogger, realClock, type Clock, type Logger } from '@kubesim/client';
 import { CONTROLLERS } from './controllers.js';
 import type { Controller, ControllerDescriptor } from './runtime/controller.js';
@@ -22,6 +23,14 @@ export interface ManagerOptions extends ControllerManagerOptions {
   clock?: Clock;
   /** Controllers to choose from (default: all built in). */
   registry?: readonly ControllerDescriptor[];
+}
+
+/** A term's controllers, built and caching before the term begins. */
+interface PreparedTerm {
+  /** Runs the workers until `signal` aborts, then disposes of the term. */
+  run(signal: AbortSignal): Promise<void>;
+  /** Stops its informers and queues (idempotent): after a term, or for one never led. */
+  dispose(): Promise<void>;
 }
 
 export class ControllerManager {
@@ -56,9 +65,10 @@ export class ControllerManager {
     const signal = this.stopAll.signal;
     this.log.info({ controllers: this.controllerNames }, `starting controllers: ${this.controllerNames.join(', ') || '(none)'}`);
     if (this.opts.leaderElect === false) {
-      this.running = this.runTerm(signal);
+      this.running = this.prepareTerm(() => true).run(signal);
       return;
     }
+    let next: PreparedTerm | undefined;
     const elector = new LeaderElector({
       client: this.client,
       lockName: LEASE_NAME,
@@ -71,23 +81,33 @@ export class ControllerManager {
       logger: this.log,
       callbacks: {
         onStartedLeading: (termSignal) => {
-          this.term = this.runTerm(termSignal);
+          this.term = next!.run(termSignal);
         },
       },
     });
     this.running = (async () => {
       // A process that lost the lease campaigns again; its old term has already stopped.
+      // Each campaign prepares the next term first: its caches fill while standing by,
+      // so a new leader acts at once rather than after listing everything.
       while (!signal.aborted) {
+        next = this.prepareTerm(() => elector.isLeader());
+        this.term = undefined;
         await elector.run(signal);
         await this.term;
+        await next.dispose();
       }
     })();
   }
 
-  /** Runs the selected controllers until `signal` aborts. */
-  private async runTerm(signal: AbortSignal): Promise<void> {
+  /**
+   * Builds one term: fresh informers (started at once), queues and controllers whose
+   * writes are fenced by `isLeader` (checked at each write) and by the term's signal.
+   * Handlers only enqueue keys; no worker runs until `run`.
+   */
+  private prepareTerm(isLeader: () => boolean): PreparedTerm {
     const informers = new InformerFactory(this.client, { logger: this.log });
-    const client = fencedClient(this.client, signal);
+    const termAbort = new AbortController();
+    const client = fencedClient(this.client, termAbort.signal, isLeader);
     const runs: Array<{ controller: Controller; queue: WorkQueue<string>; log: Logger }> = [];
     for (const d of this.selected) {
       const queue = new WorkQueue<string>({ name: d.name, clock: this.clock });
@@ -96,24 +116,27 @@ export class ControllerManager {
       if (!recorder) this.recorders.set(d.component, (recorder = new EventRecorder(this.client, { component: d.component, logger: log })));
       runs.push({ controller: d.create({ client, informers, recorder, queue, logger: log, clock: this.clock, options: this.opts }), queue, log });
     }
-    this.active = runs.map((r) => r.controller);
-    const shutDown = () => {
-      for (const r of runs) r.queue.shutDown();
-      void informers.stop();
-    };
-    signal.addEventListener('abort', shutDown, { once: true });
-    if (signal.aborted) shutDown();
     informers.start();
-    const synced = await informers.waitForSync(signal);
-    if (!synced) {
-      await informers.stop();
-      return;
-    }
-    this.log.info('caches synced; starting workers');
-    const workers = this.opts.concurrentSyncs ?? 5;
-    await Promise.all(runs.map((r) => runWorkers(r.controller, r.queue, workers, r.log, signal)));
-    await informers.stop();
-    this.active = [];
+    let disposed: Promise<void> | undefined;
+    const dispose = () =>
+      (disposed ??= (async () => {
+        termAbort.abort();
+        for (const r of runs) r.queue.shutDown();
+        await informers.stop();
+      })());
+    const run = async (signal: AbortSignal): Promise<void> => {
+      signal.addEventListener('abort', () => void dispose(), { once: true });
+      if (signal.aborted) return dispose();
+      this.active = runs.map((r) => r.controller);
+      const synced = await informers.waitForSync(signal);
+      if (!synced) return dispose();
+      this.log.info('caches synced; starting workers');
+      const workers = this.opts.concurrentSyncs ?? 5;
+      await Promise.all(runs.map((r) => runWorkers(r.controller, r.queue, workers, r.log, signal)));
+      await dispose();
+      this.active = [];
+    };
+    return { run, dispose };
   }
 
   async stop(): Promise<void> {

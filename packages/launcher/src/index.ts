@@ -5,3 +5,4 @@ export * from './component.js';
 export * from './etcd-container.js';
 export * from './host.js';
 export * from './network.js';
+export * from './etcd-cluster.js';

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { Client, EventRecorder, InformerFactory, LeaderElector, defaultIdentity, newLogger } from '@kubesim/client';
 import { Scheduler } from './scheduler.js';
+import { StatusError } from '@kubesim/api';
 
 export { Scheduler, type SchedulerApi, type SchedulerConfig, type SchedulerEvents, type SchedulerStats } from './scheduler.js';
 export { SchedulerCache } from './cache.js';
@@ -49,10 +50,16 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   const nodeInformer = factory.informerFor('nodes');
   // Events say "From: default-scheduler", as kube-scheduler's; the instance is the identity.
   const recorder = new EventRecorder(client, { component: schedulerName, host: identity, logger: log });
+  // Writes are fenced by the renew deadline, checked against the clock at each call: a
+  // leader resumed from SIGSTOP may run a queued bind before its elector's timers fire.
+  let elector: LeaderElector | undefined;
+  const fence = () => {
+    if (elector && !elector.isLeader()) throw new StatusError('ServiceUnavailable', 'the scheduler is not the leader (lease lost or renew deadline passed)');
+  };
   const scheduler = new Scheduler({
     api: {
-      bind: (b) => client.bind(b),
-      patchPodStatus: (ns, name, patch) => client.patch('pods', ns, name, patch, { subresource: 'status' }),
+      bind: async (b) => (fence(), client.bind(b)),
+      patchPodStatus: async (ns, name, patch) => (fence(), client.patch('pods', ns, name, patch, { subresource: 'status' })),
     },
     events: recorder,
     podInformer,
@@ -81,7 +88,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
       await runLoop(stopping.signal);
       return;
     }
-    const elector = new LeaderElector({
+    elector = new LeaderElector({
       client,
       lockName: opts.leaderElectResourceName ?? 'kube-scheduler',
       lockNamespace: opts.leaderElectResourceNamespace ?? 'kube-system',

@@ -86,6 +86,12 @@ export function registerChaosVerbs(program: Command): void {
         return lines.length ? lines : 'no faults in force';
       }),
   );
+  withName(
+    chaos
+      .command('run <file>')
+      .description('run an experiment (kind: Experiment): apply, wait, inject faults, heal, with probes; prints the timeline, writes timeline.json and plot.svg')
+      .option('--out <dir>', 'where to write timeline.json and plot.svg (default ./experiment-NAME-TIME/)'),
+  ).action((f: string, o: Opts & { out?: string }) => act(async () => (await import('./experiment/command.js')).runExperimentCommand(o.name, f, { out: o.out })));
   withName(chaos.command('status').description('list the faults in force, since when')).action((o: Opts) =>
     act(async () => {
       const { loadState } = await import('./restart.js');

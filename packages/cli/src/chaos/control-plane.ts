@@ -1,7 +1,7 @@
 // `kubesim chaos kill|start|pause|resume COMPONENT` and `kill-leader`: control-plane
 // processes (etcd-N, apiserver-N, scheduler-N, controller-manager-N, dns-N).
 import { Client } from '@kubesim/client';
-import { isAlive } from '../cluster/state.js';
+import { apiserverEndpoints, isAlive } from '../cluster/state.js';
 import { addFault, findFault, readFaults, removeFault, writeFaults } from './faults.js';
 import { componentNameOfPid, isElectedComponent, LEADER_LEASES, pidOfIdentity, resolveComponent } from './names.js';
 import { loadState, procState, recordPid, startAgain, waitGone, waitProcState } from './restart.js';
@@ -63,7 +63,7 @@ export async function killLeader(cluster: string, component: string): Promise<st
   if (!isElectedComponent(component)) throw new Error(`"${component}" does not elect a leader; use one of: ${Object.keys(LEADER_LEASES).join(', ')}`);
   const state = await loadState(cluster);
   const lease = LEADER_LEASES[component];
-  const client = new Client({ endpoints: state.apiserver.split(','), timeoutMs: 5000 });
+  const client = new Client({ endpoints: apiserverEndpoints(state), timeoutMs: 5000 });
   let holder: string;
   try {
     holder = (await client.get('leases', 'kube-system', lease)).spec?.holderIdentity ?? '';

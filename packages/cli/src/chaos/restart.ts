@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@kubesim/client';
-import { GiveUp, startApiServerProcess, startComponent, startEtcd, waitFor } from '@kubesim/launcher';
-import { clusterDir, isAlive, readState, writeState, type ClusterState, type ProcessRecord } from '../cluster/state.js';
+import { GiveUp, spawnEtcdMember, startApiServerProcess, startComponent, startEtcd, waitEtcdHealthy, waitFor } from '@kubesim/launcher';
+import { apiserverEndpoints, clusterDir, isAlive, readState, writeState, type ClusterState, type ProcessRecord } from '../cluster/state.js';
 
 export type Say = (line: string) => void;
 
@@ -42,9 +42,9 @@ export async function waitProcState(pid: number, what: string, stopped: boolean,
   );
 }
 
-/** `kubesim up` adds --server to a component's recorded args when it starts it. */
-function withServer(args: string[], apiserver: string): string[] {
-  return args.includes('--server') ? args : [...args, '--server', apiserver];
+/** `kubesim up` adds --server (every apiserver) to a component's recorded args when it starts it. */
+function withServer(args: string[], apiservers: string[]): string[] {
+  return args.includes('--server') ? args : [...args, '--server', apiservers.join(',')];
 }
 
 /**
@@ -53,6 +53,13 @@ function withServer(args: string[], apiserver: string): string[] {
  * recorded args. Returns the new pid; the caller records it.
  */
 export async function startAgain(state: ClusterState, rec: ProcessRecord, timeoutMs = 30_000): Promise<number> {
+  if (rec.component === 'etcd' && rec.args.length) {
+    // A member of an etcd cluster: its recorded flags and data dir; it rejoins as the same
+    // member (its WAL knows the cluster) and is healthy once it follows the leader.
+    const m = spawnEtcdMember(rec.args, { binary: rec.binary, logFile: rec.log, detached: true });
+    await waitEtcdHealthy(m, timeoutMs, rec.log);
+    return m.pid;
+  }
   if (rec.component === 'etcd') {
     if (!rec.endpoint) throw new Error('etcd has no recorded endpoint: cannot start it again');
     const etcd = await startEtcd({ dataDir: join(clusterDir(state.name), 'etcd'), clientPort: Number(new URL(rec.endpoint).port), logFile: rec.log, detached: true, timeoutMs, name: state.name });
@@ -70,7 +77,7 @@ export async function startAgain(state: ClusterState, rec: ProcessRecord, timeou
     return api.pid;
   }
   if (!rec.args.length) throw new Error(`${rec.component} has no recorded arguments: cannot start it again`);
-  return startComponent(withServer(rec.args, state.apiserver), { logFile: rec.log, detached: true }).pid;
+  return startComponent(withServer(rec.args, apiserverEndpoints(state)), { logFile: rec.log, detached: true }).pid;
 }
 
 async function waitAnswers(endpoint: string, pid: number, timeoutMs: number): Promise<void> {

@@ -15,6 +15,8 @@ export interface ProcessRecord {
   endpoint?: string;
   /** The arguments it was started with, so it can be started again the same way. */
   args: string[];
+  /** The program, when it is not the kubesim CLI (an etcd member: its binary, args are etcd's flags). */
+  binary?: string;
 }
 
 /** etcd run in a container (no etcd binary on the machine). */
@@ -28,7 +30,10 @@ export interface EtcdContainer {
 export interface ClusterState {
   name: string;
   createdAt: string;
+  /** The first apiserver (what readers before the HA control plane know). */
   apiserver: string;
+  /** Every apiserver, in order (`up --ha` runs several); absent in older states: [apiserver]. */
+  apiservers?: string[];
   etcdEndpoints: string[];
   /** True when kubesim started etcd itself (and so owns its data). */
   ownsEtcd: boolean;
@@ -38,6 +43,11 @@ export interface ClusterState {
   /** Where the ingress controller serves HTTP (http://IP:PORT/). */
   ingressURL?: string;
   processes: ProcessRecord[];
+}
+
+/** Every apiserver endpoint of a cluster, first one first (older states record one). */
+export function apiserverEndpoints(state: Pick<ClusterState, 'apiserver' | 'apiservers'>): string[] {
+  return state.apiservers?.length ? state.apiservers : state.apiserver.split(',').filter(Boolean);
 }
 
 export function kubesimHome(env: NodeJS.ProcessEnv = process.env): string {

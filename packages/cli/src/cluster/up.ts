@@ -3,9 +3,12 @@
 // until they answer and the nodes are Ready, writes the context the other verbs read,
 // and leaves them running on their own. A second `up` of a running cluster refuses; of a
 // stopped one (its processes gone, its etcd data kept) it resumes.
+// `--ha` (or the finer counts) runs an HA control plane: an etcd cluster of several
+// members, several apiservers each on every member, and several schedulers and
+// controller-managers each given every apiserver, electing their leaders on Leases.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_ETCD_IMAGE, dockerBridgeIPv4, ensureClusterNetwork, removeClusterNetwork, freePort, type ClusterNetwork, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
+import { DEFAULT_ETCD_IMAGE, etcdLeaderEndpoint, etcdMemberArgs, startEtcdCluster, dockerBridgeIPv4, ensureClusterNetwork, removeClusterNetwork, freePort, type ClusterNetwork, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
 import { isAlreadyExists, mustParseCIDR, subnetAt, type Endpoints } from '@kubesim/api';
 import { execFile } from 'node:child_process';
@@ -13,6 +16,8 @@ import { promisify } from 'node:util';
 import { setContext } from '../config.js';
 import { timingProfile } from './profile.js';
 import { clusterDir, isAlive, readState, writeState, type ClusterState, type EtcdContainer, type ProcessRecord } from './state.js';
+import { isHA, leaderElectionFlags, logName, SINGLE, sizeOfProcesses, type ControlPlaneSize } from './ha.js';
+import { pidOfIdentity } from '../chaos/names.js';
 
 export interface UpOptions {
   name: string;
@@ -33,6 +38,8 @@ export interface UpOptions {
   nodeArgs?: string[];
   /** Timing profile: 'default' (Kubernetes' timings) or 'fast' (a demo: node death handled in seconds). */
   profile?: string;
+  /** How many of each control-plane process (default one each; `--ha` = 3/2/2/2). A resumed cluster keeps its own. */
+  size?: ControlPlaneSize;
   /** Progress lines go here. */
   say: (line: string) => void;
 }
@@ -62,6 +69,10 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
   say(prev ? `Resuming cluster "${name}" (its processes had stopped; data kept in ${dir})` : `Creating cluster "${name}" in ${dir}`);
 
   const timings = timingProfile(opts.profile ?? 'default');
+  const electionFlags = leaderElectionFlags(opts.profile ?? 'default');
+  // A resumed cluster comes back with the processes it had, whatever the flags say now.
+  const size = prev ? sizeOfProcesses(prev.processes) : (opts.size ?? SINGLE);
+  if (isHA(size)) say(`  control plane: ${size.etcdMembers} etcd member(s), ${size.apiservers} apiserver(s), ${size.schedulers} scheduler(s), ${size.controllerManagers} controller-manager(s)`);
   const processes: ProcessRecord[] = [];
   let network: ClusterNetwork | undefined;
   let madeNetwork = false;
@@ -70,7 +81,11 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
     let etcdEndpoints = opts.etcdEndpoints;
     const ownsEtcd = etcdEndpoints.length === 0 && (prev?.ownsEtcd ?? true);
     let etcdContainer = prev?.etcdContainer;
-    if (ownsEtcd) {
+    if (ownsEtcd && size.etcdMembers > 1) {
+      const members = await startEtcdMembers(name, dir, logs, size.etcdMembers, prev, opts);
+      etcdEndpoints = members.map((m) => m.endpoint!);
+      processes.push(...members);
+    } else if (ownsEtcd) {
       const binary = opts.etcd === 'container' || etcdContainer ? undefined : findEtcdBinary();
       if (opts.etcd === 'binary' && !binary) throw new Error('no etcd binary found: install it (apt-get install etcd-server), or use --etcd container or --etcd-endpoints');
       if (binary) {
@@ -90,24 +105,36 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       etcdEndpoints = prev!.etcdEndpoints;
     }
 
-    let port = prev ? Number(prev.apiserver.split(':').pop()) : opts.port;
-    if (!(await portFree(port))) {
-      const other = await freePort();
-      say(`  port ${port} is taken; the apiserver will listen on ${other}`);
-      port = other;
+    // The apiservers, one after the other (each bootstraps the same defaults), each on every etcd member.
+    const prevApis = prev?.processes.filter((p) => p.component === 'apiserver') ?? [];
+    const apiservers: string[] = [];
+    for (let i = 0; i < size.apiservers; i++) {
+      const recorded = prevApis[i]?.endpoint ?? (i === 0 ? prev?.apiserver : undefined);
+      let port = recorded ? Number(recorded.split(':').pop()) : i === 0 ? opts.port : await freePort();
+      if (!(await portFree(port))) {
+        const other = await freePort();
+        say(`  port ${port} is taken; the apiserver will listen on ${other}`);
+        port = other;
+      }
+      const log = join(logs, logName('apiserver', i, size.apiservers));
+      const label = size.apiservers > 1 ? `apiserver-${i + 1}` : 'apiserver';
+      say(`• starting ${label} on 127.0.0.1:${port} (etcd ${etcdEndpoints.join(',')}) and waiting until it answers ...`);
+      const api = await startApiServerProcess(etcdEndpoints, { port, logFile: log, detached: true, timeoutMs: opts.timeoutMs, args: timings.apiserver });
+      // The whole command line, so that it can be started again (chaos start, resume).
+      processes.push({ component: 'apiserver', pid: api.pid, log, endpoint: api.endpoint, args: ['apiserver', '--etcd-servers', etcdEndpoints.join(','), '--listen', api.endpoint, ...timings.apiserver] });
+      apiservers.push(api.endpoint);
+      say(`  ${label} ready (pid ${api.pid})`);
     }
-    const log = join(logs, 'apiserver.log');
-    say(`• starting apiserver on 127.0.0.1:${port} (etcd ${etcdEndpoints.join(',')}) ...`);
-    const api = await startApiServerProcess(etcdEndpoints, { port, logFile: log, detached: true, timeoutMs: opts.timeoutMs, args: timings.apiserver });
-    // The whole command line, so that it can be started again (chaos start, resume).
-    processes.push({ component: 'apiserver', pid: api.pid, log, endpoint: api.endpoint, args: ['apiserver', '--etcd-servers', etcdEndpoints.join(','), '--listen', api.endpoint, ...timings.apiserver] });
-    say(`  apiserver ready (pid ${api.pid})`);
+    const api = { endpoint: apiservers[0] };
+    const servers = apiservers.join(',');
 
-    const client = new Client({ endpoints: [api.endpoint], timeoutMs: 5000 });
+    const client = new Client({ endpoints: apiservers, timeoutMs: 5000 });
     try {
-      const component = (component: string, args: string[]): ProcessRecord => {
-        const log = join(logs, `${component}.log`);
-        const c = startComponent([...args, '--server', api.endpoint], { logFile: log, detached: true });
+      // Every component is given every apiserver (--server a,b) and fails over between them;
+      // the recorded args leave --server out: a restart gives the cluster's list then.
+      const component = (component: string, args: string[], logFile = `${component}.log`): ProcessRecord => {
+        const log = join(logs, logFile);
+        const c = startComponent([...args, '--server', servers], { logFile: log, detached: true });
         const rec = { component, pid: c.pid, log, args };
         processes.push(rec);
         return rec;
@@ -124,9 +151,10 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
           say('  not root: pods go on Docker\'s default bridge, without pod CIDRs or kube-proxy');
         }
       }
-      say('• starting scheduler and controller-manager ...');
-      const sched = component('scheduler', ['scheduler']);
-      const cm = component('controller-manager', ['controller-manager', ...timings['controller-manager'], ...(network ? ['--allocate-node-cidrs', 'true', '--cluster-cidr', network.cidr] : [])]);
+      say(size.schedulers + size.controllerManagers > 2 ? `• starting ${size.schedulers} scheduler(s) and ${size.controllerManagers} controller-manager(s) (each elects a leader on a Lease in kube-system) ...` : '• starting scheduler and controller-manager ...');
+      const scheds = Array.from({ length: size.schedulers }, (_, i) => component('scheduler', ['scheduler', ...electionFlags], logName('scheduler', i, size.schedulers)));
+      const cmArgs = ['controller-manager', ...timings['controller-manager'], ...electionFlags, ...(network ? ['--allocate-node-cidrs', 'true', '--cluster-cidr', network.cidr] : [])];
+      const cms = Array.from({ length: size.controllerManagers }, (_, i) => component('controller-manager', cmArgs, logName('controller-manager', i, size.controllerManagers)));
       // The cluster DNS listens on the host's address on the pod network (docker0's without
       // one), which pods reach; hollow nodes run no containers, so a fake-runtime cluster has none.
       const bridgeIP = opts.runtime === 'docker' ? (network?.gateway ?? dockerBridgeIPv4()) : undefined;
@@ -165,18 +193,27 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
         const listen = `${network.gateway}:${port}`;
         ingress = { rec: component('ingress-controller', ['ingress-controller', '--listen', listen, '--publish-address', network.gateway]), url: `http://${listen}/` };
       }
-      // A leader's Lease is the sign a scheduler or controller-manager is up and acting.
-      for (const [rec, lease] of [[sched, 'kube-scheduler'], [cm, 'kube-controller-manager']] as const) {
-        await waitFor(
-          `${rec.component} to lead (Lease kube-system/${lease})`,
+      // A leader's Lease is the sign a scheduler or controller-manager is up and acting: one
+      // of this run's processes must hold it (a Lease left by a previous run does not count).
+      for (const [recs, lease] of [[scheds, 'kube-scheduler'], [cms, 'kube-controller-manager']] as const) {
+        const what = recs[0].component;
+        if (recs.length > 1) say(`  waiting for one of ${recs.length} ${what}s to take the Lease kube-system/${lease} ...`);
+        const leader = await waitFor(
+          `${what} to lead (Lease kube-system/${lease})`,
           async () => {
-            if (!isAlive(rec.pid)) throw new GiveUp(`${rec.component} exited; see ${rec.log}`);
+            if (!recs.some((r) => isAlive(r.pid))) throw new GiveUp(`${what} exited; see ${recs.map((r) => r.log).join(', ')}`);
             const l = await client.get('leases', 'kube-system', lease);
-            return l.spec?.holderIdentity ? true : undefined;
+            const pid = pidOfIdentity(l.spec?.holderIdentity ?? '');
+            return recs.find((r) => r.pid === pid && isAlive(r.pid));
           },
           { timeoutMs: opts.timeoutMs, intervalMs: 100 },
         );
-        say(`  ${rec.component} ready (pid ${rec.pid})`);
+        if (recs.length === 1) say(`  ${what} ready (pid ${leader.pid})`);
+        else {
+          const dead = recs.filter((r) => !isAlive(r.pid));
+          if (dead.length) throw new Error(`${what} pid ${dead.map((r) => r.pid).join(', ')} exited; see ${dead.map((r) => r.log).join(', ')}`);
+          say(`  ${what}-${recs.indexOf(leader) + 1} leads (pid ${leader.pid}); standing by: ${recs.filter((r) => r !== leader).map((r) => `${what}-${recs.indexOf(r) + 1} (pid ${r.pid})`).join(', ')}`);
+        }
       }
       if (dns && dnsIP) {
         const { probeDns } = await import('@kubesim/dns');
@@ -228,6 +265,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       name,
       createdAt: prev?.createdAt ?? new Date().toISOString(),
       apiserver: api.endpoint,
+      apiservers,
       etcdEndpoints,
       ownsEtcd,
       ...(etcdContainer ? { etcdContainer } : {}),
@@ -236,7 +274,8 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       processes,
     };
     await writeState(state);
-    await setContext(name, { servers: [api.endpoint] });
+    // The CLI gets every apiserver too, so its verbs fail over.
+    await setContext(name, { servers: apiservers });
     return state;
   } catch (err) {
     // Leave nothing half-started behind: stop what this run started, keep the logs.
@@ -247,6 +286,35 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
   }
 }
 
+
+/**
+ * The etcd members of an HA cluster, started together (a lone member of a multi-member
+ * cluster never becomes healthy): fresh ones in <cluster dir>/etcd-N, or, resuming, the
+ * recorded ones with their flags and data.
+ */
+async function startEtcdMembers(cluster: string, dir: string, logs: string, n: number, prev: ClusterState | undefined, opts: UpOptions): Promise<ProcessRecord[]> {
+  const binary = findEtcdBinary();
+  if (!binary || opts.etcd === 'container') throw new Error(`an etcd cluster of ${n} members runs from the local etcd binary${binary ? '' : ' (none found: apt-get install etcd-server)'}; use --etcd-members 1, or --etcd-endpoints for an external cluster`);
+  const recorded = prev?.processes.filter((p) => p.component === 'etcd' && p.args.length) ?? [];
+  let memberArgs: string[][];
+  if (recorded.length) {
+    memberArgs = recorded.map((p) => p.args);
+  } else {
+    const ports = new Set<number>();
+    while (ports.size < 2 * n) ports.add(await freePort());
+    const [...p] = ports;
+    const specs = Array.from({ length: n }, (_, i) => ({ name: `etcd-${i + 1}`, clientPort: p[2 * i], peerPort: p[2 * i + 1], dataDir: join(dir, `etcd-${i + 1}`) }));
+    // A token of this cluster's own: members of another cluster on this host never join it.
+    memberArgs = etcdMemberArgs(specs, `kubesim-${cluster}-${Date.now().toString(36)}`);
+  }
+  const logFiles = memberArgs.map((_, i) => join(logs, `etcd-${i + 1}.log`));
+  const endpoints = memberArgs.map((a) => a.find((x) => x.startsWith('--advertise-client-urls='))!.split('=')[1]);
+  opts.say(`• starting an etcd cluster of ${n} members (${binary}): ${endpoints.map((e, i) => `etcd-${i + 1} ${e}`).join(', ')}; waiting until each is healthy (a member needs a quorum and a leader) ...`);
+  const members = await startEtcdCluster({ memberArgs, binary, detached: true, logFiles, timeoutMs: opts.timeoutMs });
+  const leader = await etcdLeaderEndpoint(endpoints);
+  opts.say(`  etcd ready: ${members.map((m, i) => `etcd-${i + 1} pid ${m.pid}${m.endpoint === leader ? ' (leader)' : ''}`).join(', ')}`);
+  return members.map((m, i) => ({ component: 'etcd', pid: m.pid, log: logFiles[i], endpoint: m.endpoint, args: m.args, binary: m.binary }));
+}
 
 /** Node names: node-1..N for the default cluster, <cluster>-node-1..N for others (one Docker engine may hold several). */
 export function nodeNames(cluster: string, n: number): string[] {

@@ -123,7 +123,17 @@ export class Reflector<T extends KubeObject> {
           this.log.info({ resourceVersion: this.lastRV }, `watch of ${this.name} expired (${(err as Error).message}); relisting`);
           return true;
         }
-        if (events > 0) this.failures = 0;
+        if (events > 0) {
+          this.failures = 0;
+          // A working watch broke with its apiserver gone: resume at once. With several
+          // apiservers the client has already moved to the next, and each millisecond of
+          // waiting is a gap in the stream; if that one is down too, the next failure
+          // (with no event) backs off as usual.
+          if (isStatusError(err, 'ServiceUnavailable')) {
+            this.log.info({ resourceVersion: this.lastRV, error: (err as Error).message }, `watch of ${this.name} broke (${(err as Error).message}); resuming at once`);
+            continue;
+          }
+        }
         await this.waitBeforeRetry('watch', err);
       } finally {
         w?.cancel();

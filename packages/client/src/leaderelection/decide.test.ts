@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideAcquire, effectiveLeaseMs, isLeaseExpired, nextRecord, observe, recordFingerprint, releasedRecord, stillLeader, validateTimings } from './decide.js';
+import { decideAcquire, effectiveLeaseMs, isLeaseExpired, nextAttemptDelay, nextRecord, observe, recordFingerprint, releasedRecord, stillLeader, validateTimings } from './decide.js';
 
 const T0 = '2026-01-01T00:00:00.000000Z';
 const T1 = '2026-01-01T00:00:05.000000Z';
@@ -89,5 +89,24 @@ describe('nextRecord / releasedRecord', () => {
     expect(released).toEqual({ holderIdentity: '', leaseDurationSeconds: 1, acquireTime: T1, renewTime: T1, leaseTransitions: 2 });
     expect(decideAcquire({ record: released, observedAt: 0 }, 'b', 0, 15_000)).toBe('free');
     expect(nextRecord(released, 'b', 15, T1).leaseTransitions).toBe(3);
+  });
+});
+
+describe('nextAttemptDelay', () => {
+  const held = (holder: string, observedAt: number) => ({ record: { holderIdentity: holder, leaseDurationSeconds: 2 }, observedAt });
+  it('waits the jittered period while the lease is far from expiry, or free, or ours', () => {
+    expect(nextAttemptDelay(undefined, 'me', 0, 2000, 700)).toBe(700);
+    expect(nextAttemptDelay(held('', 0), 'me', 100, 2000, 700)).toBe(700);
+    expect(nextAttemptDelay(held('me', 0), 'me', 1900, 2000, 700)).toBe(700);
+    expect(nextAttemptDelay(held('other', 1000), 'me', 1000, 2000, 700)).toBe(700);
+  });
+  it('wakes exactly at expiry when that comes first', () => {
+    expect(nextAttemptDelay(held('other', 1000), 'me', 2600, 2000, 700)).toBe(400);
+    // the holder's longer lease duration counts
+    expect(nextAttemptDelay({ record: { holderIdentity: 'other', leaseDurationSeconds: 5 }, observedAt: 0 }, 'me', 4800, 2000, 700)).toBe(200);
+  });
+  it('falls back to the period once expired (a lost race or a failing apiserver must not spin)', () => {
+    expect(nextAttemptDelay(held('other', 0), 'me', 2000, 2000, 700)).toBe(700);
+    expect(nextAttemptDelay(held('other', 0), 'me', 9000, 2000, 700)).toBe(700);
   });
 });

@@ -73,6 +73,22 @@ export function decideAcquire(obs: Observation, identity: string, now: number, o
 }
 
 /**
+ * How long a candidate waits before its next attempt: the jittered retry period, but
+ * never past the moment the observed lease expires. client-go polls only on the jittered
+ * period, so a takeover comes up to 2.2 retry periods after expiry; waking at expiry
+ * keeps the rule (never before a lease duration without change, as timed locally) and
+ * takes over as soon as it allows.
+ */
+export function nextAttemptDelay(obs: Observation | undefined, identity: string, now: number, ownLeaseMs: number, jitteredRetryMs: number): number {
+  const holder = obs?.record.holderIdentity ?? '';
+  if (!obs || holder === '' || holder === identity) return jitteredRetryMs;
+  const untilExpiry = obs.observedAt + effectiveLeaseMs(obs.record, ownLeaseMs) - now;
+  // Already expired and still not ours (the write lost a race, or the apiserver failed):
+  // back to the plain period, or a failing apiserver would be called in a tight loop.
+  return untilExpiry > 0 ? Math.min(jitteredRetryMs, untilExpiry) : jitteredRetryMs;
+}
+
+/**
  * The leader may act only while its last successful renewal (timed from when that
  * renewal was *sent*) is younger than the renew deadline. Since renewDeadline <
  * leaseDuration, it stops before any other candidate may consider the lease expired.

@@ -9,7 +9,7 @@ import { isConflict, isNotFound, nowMicroTimestamp, type Lease } from '@kubesim/
 import type { Client } from '../client.js';
 import { newLogger, type Logger } from '../log.js';
 import { realClock, sleep, type Clock, type TimerHandle } from '../util/clock.js';
-import { decideAcquire, JITTER_FACTOR, nextRecord, observe, releasedRecord, stillLeader, validateTimings, type ElectionTimings, type Observation } from './decide.js';
+import { decideAcquire, JITTER_FACTOR, nextAttemptDelay, nextRecord, observe, releasedRecord, stillLeader, validateTimings, type ElectionTimings, type Observation } from './decide.js';
 
 /** The three calls leader election makes. */
 export interface LeaseClient {
@@ -162,8 +162,8 @@ export class LeaderElector {
         this.log.info(`successfully acquired lease ${this.lockNamespace}/${this.lockName}`);
         return true;
       }
-      const wait = this.timings.retryPeriodMs * (1 + JITTER_FACTOR * this.random());
-      await sleep(wait, signal, this.clock);
+      const jittered = this.timings.retryPeriodMs * (1 + JITTER_FACTOR * this.random());
+      await sleep(nextAttemptDelay(this.obs, this.identity, this.clock.now(), this.timings.leaseDurationMs, jittered), signal, this.clock);
     }
     return false;
   }
