@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controlPlaneSize, HA, isHA, leaderElectionFlags, logName, SINGLE, sizeOfProcesses } from './ha.js';
+import { controlPlaneSize, HA, isHA, logName, SINGLE, sizeOfProcesses } from './ha.js';
 
 describe('controlPlaneSize', () => {
   it('is one of each by default and 3/2/2/2 with --ha', () => {
@@ -29,19 +29,10 @@ describe('sizeOfProcesses', () => {
   });
 });
 
-describe('logName and leaderElectionFlags', () => {
+describe('logName', () => {
   it('numbers log files only among several', () => {
     expect(logName('scheduler', 0, 1)).toBe('scheduler.log');
     expect(logName('scheduler', 1, 2)).toBe('scheduler-2.log');
   });
 
-  it('keeps the defaults, or fast timings that satisfy duration > deadline > 1.2 x retry', () => {
-    expect(leaderElectionFlags('default')).toEqual([]);
-    const f = leaderElectionFlags('fast');
-    const v = (flag: string) => Number(f[f.indexOf(flag) + 1]);
-    const [d, r, p] = [v('--leader-elect-lease-duration'), v('--leader-elect-renew-deadline'), v('--leader-elect-retry-period')];
-    expect(Number.isInteger(d)).toBe(true);
-    expect(d).toBeGreaterThan(r);
-    expect(r).toBeGreaterThan(1.2 * p);
-  });
 });

@@ -54,16 +54,3 @@ export function isHA(size: ControlPlaneSize): boolean {
 export function logName(component: string, i: number, n: number): string {
   return n > 1 ? `${component}-${i + 1}.log` : `${component}.log`;
 }
-
-/**
- * Leader election flags of the scheduler and controller-manager per timing profile.
- * 'default' keeps the components' own defaults (Kubernetes': 15/10/2 s). 'fast' replaces a
- * dead leader in about 2.5 s: a standby takes the Lease once it has seen it unchanged for
- * 2 s, and it polls every 0.5 s (up to 2.2x that with client-go's jitter), so it sees the
- * last renewal and the expiry each a fraction of a second late; a leader that could not
- * renew for 1.5 s stops acting first. Kubernetes requires duration > deadline > 1.2 x retry.
- */
-export function leaderElectionFlags(profile: string): string[] {
-  if (profile !== 'fast') return [];
-  return ['--leader-elect-lease-duration', '2', '--leader-elect-renew-deadline', '1.5', '--leader-elect-retry-period', '0.5'];
-}

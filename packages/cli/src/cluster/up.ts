@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { setContext } from '../config.js';
 import { timingProfile } from './profile.js';
 import { clusterDir, isAlive, readState, writeState, type ClusterState, type EtcdContainer, type ProcessRecord } from './state.js';
-import { isHA, leaderElectionFlags, logName, SINGLE, sizeOfProcesses, type ControlPlaneSize } from './ha.js';
+import { isHA, logName, SINGLE, sizeOfProcesses, type ControlPlaneSize } from './ha.js';
 import { pidOfIdentity } from '../chaos/names.js';
 
 export interface UpOptions {
@@ -69,7 +69,6 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
   say(prev ? `Resuming cluster "${name}" (its processes had stopped; data kept in ${dir})` : `Creating cluster "${name}" in ${dir}`);
 
   const timings = timingProfile(opts.profile ?? 'default');
-  const electionFlags = leaderElectionFlags(opts.profile ?? 'default');
   // A resumed cluster comes back with the processes it had, whatever the flags say now.
   const size = prev ? sizeOfProcesses(prev.processes) : (opts.size ?? SINGLE);
   if (isHA(size)) say(`  control plane: ${size.etcdMembers} etcd member(s), ${size.apiservers} apiserver(s), ${size.schedulers} scheduler(s), ${size.controllerManagers} controller-manager(s)`);
@@ -152,8 +151,8 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
         }
       }
       say(size.schedulers + size.controllerManagers > 2 ? `• starting ${size.schedulers} scheduler(s) and ${size.controllerManagers} controller-manager(s) (each elects a leader on a Lease in kube-system) ...` : '• starting scheduler and controller-manager ...');
-      const scheds = Array.from({ length: size.schedulers }, (_, i) => component('scheduler', ['scheduler', ...electionFlags], logName('scheduler', i, size.schedulers)));
-      const cmArgs = ['controller-manager', ...timings['controller-manager'], ...electionFlags, ...(network ? ['--allocate-node-cidrs', 'true', '--cluster-cidr', network.cidr] : [])];
+      const scheds = Array.from({ length: size.schedulers }, (_, i) => component('scheduler', ['scheduler', ...timings.scheduler], logName('scheduler', i, size.schedulers)));
+      const cmArgs = ['controller-manager', ...timings['controller-manager'], ...(network ? ['--allocate-node-cidrs', 'true', '--cluster-cidr', network.cidr] : [])];
       const cms = Array.from({ length: size.controllerManagers }, (_, i) => component('controller-manager', cmArgs, logName('controller-manager', i, size.controllerManagers)));
       // The cluster DNS listens on the host's address on the pod network (docker0's without
       // one), which pods reach; hollow nodes run no containers, so a fake-runtime cluster has none.
