@@ -110,6 +110,7 @@ if [ $# -gt 0 ]; then
   names=("$@")
 else
   names=()
-  for d in "$IMAGES_DIR"/*/; do names+=("$(basename "$d")"); done
+  # Folders with a BUILT_BY file are built by another script (scripts/images-node.sh).
+  for d in "$IMAGES_DIR"/*/; do [ -f "$d/BUILT_BY" ] || names+=("$(basename "$d")"); done
 fi
 for n in "${names[@]}"; do build "$n"; done

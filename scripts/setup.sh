@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 need=()
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+# docker-compose mode: debootstrap builds the base image, compose 1.29 runs the cluster.
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
 [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} (apt-get)"
@@ -32,5 +35,5 @@ npm ci --no-audit --no-fund --loglevel=error
 echo "setup: build"
 npm run build --silent
 echo "setup: images"
-bash scripts/images.sh
+npm run images --silent
 echo "setup: done (etcd $(etcd --version 2>/dev/null | head -1 | awk '{print $3}'), node $(node --version))"

@@ -169,6 +169,7 @@ const SECTIONS: Record<string, (logDir: string) => Promise<void>> = {
   'node-death': () => import('./node-death.js').then((m) => m.nodeDeathSection(say, process.argv.slice(2))),
   soak: () => import('./soak.js').then((m) => m.soakSection(say, process.argv.slice(2))),
   failover: () => import('./failover.js').then((m) => m.failoverSection(say, process.argv.slice(2))),
+  compose: () => import('./compose.js').then((m) => m.composeSection(say, process.argv.slice(2))),
 };
 
 /** Sections too long for the default run (the soak idles for 10 minutes): run when named. */

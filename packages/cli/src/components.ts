@@ -120,7 +120,7 @@ export function registerComponents(program: Command): void {
     await run('node', async () => {
       if (!o.name) throw new Error('--name is required');
       if (o.runtime !== 'docker' && o.runtime !== 'fake') throw new Error(`invalid value "${o.runtime}" for --runtime: must be docker or fake`);
-      if (o.networkMode !== 'docker' && o.networkMode !== 'shared-host') throw new Error(`invalid value "${o.networkMode}" for --network-mode: must be docker or shared-host`);
+      if (o.networkMode !== 'docker' && o.networkMode !== 'shared-host' && o.networkMode !== 'own-netns') throw new Error(`invalid value "${o.networkMode}" for --network-mode: must be docker, shared-host or own-netns`);
       const { startNodeAgent } = await import('@kubesim/kubelet');
       return startNodeAgent({
         servers: s,

@@ -65,8 +65,8 @@ export const NODE_FLAGS = {
   dockerSocket: { flag: '--docker-socket <path>', description: 'Docker Engine API socket', default: '/var/run/docker.sock' },
   dockerNetwork: { flag: '--docker-network <name>', description: 'Docker network pod sandboxes join', default: 'bridge' },
   networkMode: {
-    flag: '--network-mode <docker|shared-host>',
-    description: 'docker: Docker picks pod IPs, no service proxy; shared-host: pod IPs from the node podCIDR on --docker-network, node address on its bridge, kube-proxy (root)',
+    flag: '--network-mode <docker|shared-host|own-netns>',
+    description: 'docker: Docker picks pod IPs, no service proxy; shared-host: pod IPs from the node podCIDR on --docker-network, node address on its bridge, kube-proxy (root); own-netns: a node container with its own engine (docker-compose): pod bridge with the podCIDR, routes to other nodes, kube-proxy',
     default: 'docker',
   },
   clusterCidr: { flag: '--cluster-cidr <cidr>', description: 'the pods address range (kube-proxy masquerades what comes from outside it)' },

@@ -53,6 +53,7 @@ addFlags(program.command('apiserver').description('run the API server (gRPC) on 
 registerKubectlVerbs(program);
 registerClusterVerbs(program);
 registerChaosVerbs(program);
+(await import('./images/commands.js')).registerImageVerbs(program);
 registerComponents(program);
 
 await program.parseAsync(process.argv);

@@ -14,6 +14,7 @@ export { NODE_LEASE_NAMESPACE } from './node/lease.js';
 
 export type { NodeAgentOptions } from './options.js';
 import type { NodeAgentOptions } from './options.js';
+import { startOwnNetnsNodeAgent } from './network/own-netns-agent.js';
 
 
 export interface RunningNodeAgent {
@@ -21,6 +22,7 @@ export interface RunningNodeAgent {
 }
 
 export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNodeAgent> {
+  if (opts.networkMode === 'own-netns') return startOwnNetnsNodeAgent(opts);
   const agent = new NodeAgent(opts);
   try {
     await agent.start();

@@ -25,8 +25,11 @@ export interface NodeAgentOptions {
    * "shared-host": the node waits for its podCIDR, adds its address (the podCIDR's first) to
    * dockerNetwork's bridge, gives pods IPs from the podCIDR and runs kube-proxy; several nodes
    * share the host's network namespace (`kubesim up`). Needs root (ip, iptables).
+   * "own-netns": the node is a container with its own network namespace and Docker engine
+   * (docker-compose): pods on a bridge with the podCIDR, routes to other nodes' podCIDRs,
+   * kube-proxy in own-netns mode (network/own-netns-agent.ts).
    */
-  networkMode?: 'docker' | 'shared-host';
+  networkMode?: 'docker' | 'shared-host' | 'own-netns';
   /** The cluster's pod range (kube-proxy masquerades service traffic from outside it). */
   clusterCIDR?: string;
   /** the InternalIP to report (default: docker0's address; 127.0.0.1 for fake nodes) */

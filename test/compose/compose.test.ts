@@ -1,0 +1,178 @@
+// The docker-compose mode end to end: deploy/compose/docker-compose.yml brought up with the
+// fast timing profile under its own project name; nodes are containers with their own
+// Docker engine. A Deployment spreads over the nodes and answers on a NodePort of every node
+// address from the host; `docker stop` of a node holding a pod is a power-off (NotReady,
+// replacement elsewhere), `docker start` brings it back without any pod running twice;
+// `docker network disconnect` is a partition; `down -v` leaves nothing. Skipped without root
+// or a compose command.
+import { freePort } from '@kubesim/launcher';
+import { Client } from '@kubesim/client';
+import type { Deployment, Node, Pod, Service } from '@kubesim/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
+import { composeProject, composeSkipReason, containerAddress, httpGet, must, projectLeftovers, run, type ComposeProject } from './compose.js';
+
+const PROJECT = 'ks-e2e-compose';
+const NODES = ['node-1', 'node-2', 'node-3'];
+const skip = await composeSkipReason();
+if (skip) console.warn(`test/compose skipped: ${skip}`);
+
+const ready = (n: Node | undefined) => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+const live = (p: Pod) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+const deployment: Deployment = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'hostname', namespace: 'default', labels: { app: 'hostname' } },
+  spec: {
+    replicas: 3,
+    selector: { matchLabels: { app: 'hostname' } },
+    template: {
+      metadata: { labels: { app: 'hostname' } },
+      spec: { containers: [{ name: 'hostname', image: 'kubesim/hostname:latest', imagePullPolicy: 'Never', ports: [{ name: 'http', containerPort: 80 }], readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 } }] },
+    },
+  },
+};
+const service: Service = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'hostname', namespace: 'default' },
+  spec: { type: 'NodePort', selector: { app: 'hostname' }, ports: [{ port: 80, targetPort: 80 }] },
+};
+
+describe.skipIf(!!skip)(`docker-compose cluster (project ${PROJECT})`, () => {
+  let project: ComposeProject;
+  let client: Client;
+  const container = (node: string) => `${PROJECT}-${node}`;
+
+  async function pods(): Promise<Pod[]> {
+    return (await client.list('pods', { namespace: 'default', labelSelector: 'app=hostname' })).items;
+  }
+  /** Pod uids whose sandbox runs in each node's own engine. */
+  async function runningSandboxes(): Promise<Map<string, string[]>> {
+    const byUid = new Map<string, string[]>();
+    for (const node of NODES) {
+      const r = await run('docker', ['exec', container(node), 'docker', 'ps', '--filter', 'label=kubesim.role=sandbox', '--format', '{{.Label "kubesim.pod.uid"}}']);
+      if (r.code !== 0) continue;
+      for (const uid of r.stdout.split('\n').filter(Boolean)) byUid.set(uid, [...(byUid.get(uid) ?? []), node]);
+    }
+    return byUid;
+  }
+
+  beforeAll(async () => {
+    // The image must hold the code under test: rebuilt only when the build changed (seconds).
+    await must('bash', ['scripts/images.sh'], { timeoutMs: 120_000 });
+    await must('bash', ['scripts/images-node.sh'], { timeoutMs: 300_000 });
+    const port = await freePort();
+    project = await composeProject(PROJECT, {
+      KUBESIM_NAME: PROJECT,
+      KUBESIM_API_PORT: String(port),
+      KUBESIM_PROFILE: 'fast',
+      KUBESIM_CLUSTER_CIDR: '10.241.0.0/16',
+    });
+    await project.compose(['down', '-v', '--remove-orphans']).catch(() => undefined);
+    client = new Client({ endpoints: [`127.0.0.1:${port}`] });
+  }, 400_000);
+
+  afterAll(async () => {
+    client?.close();
+    if (project) await project.compose(['down', '-v', '--remove-orphans', '-t', '1']).catch(() => undefined);
+  }, 120_000);
+
+  it('comes up with 3 Ready nodes', async () => {
+    await project.compose(['up', '-d']);
+    await until('3 Ready nodes', async () => {
+      const nodes = (await client.list('nodes')).items;
+      return nodes.length === 3 && nodes.every((n) => ready(n) === 'True') && nodes;
+    }, 60_000, 250);
+    for (const node of NODES) {
+      const n = await client.get('nodes', '', node);
+      expect(n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address).toBe(await containerAddress(container(node)));
+      expect(n.spec?.podCIDR).toMatch(/^10\.241\.\d+\.0\/24$/);
+    }
+  }, 120_000);
+
+  it('spreads a Deployment over the nodes and serves it on a NodePort of every node from the host', async () => {
+    await client.create(deployment);
+    const svc = await client.create(service);
+    const nodePort = svc.spec?.ports?.[0]?.nodePort;
+    expect(nodePort).toBeGreaterThanOrEqual(30000);
+    const running = await until('3 ready pods', async () => {
+      const p = (await pods()).filter(live);
+      return p.length === 3 && p;
+    }, 60_000, 250);
+    expect(new Set(running.map((p) => p.spec?.nodeName)).size).toBeGreaterThanOrEqual(2);
+    for (const p of running) {
+      const cidr = (await client.get('nodes', '', p.spec!.nodeName!)).spec!.podCIDR!;
+      expect(p.status?.podIP?.split('.').slice(0, 3).join('.')).toBe(cidr.split('.').slice(0, 3).join('.'));
+    }
+    // Every node address answers, and (kube-proxy spreads at random) every pod is reached.
+    const names = new Set(running.map((p) => p.metadata!.name!));
+    const seen = new Set<string>();
+    for (const node of NODES) {
+      const addr = await containerAddress(container(node));
+      await until(`the NodePort on ${node}`, async () => names.has(await httpGet(`http://${addr}:${nodePort}/`)), 20_000, 200);
+    }
+    await until('answers from every pod', async () => {
+      for (const node of NODES) seen.add(await httpGet(`http://${await containerAddress(container(node))}:${nodePort}/`));
+      return [...names].every((n) => seen.has(n));
+    }, 20_000, 50);
+    // Pod to pod across nodes: a pod of the first node fetches every pod by its IP.
+    const from = running[0]!;
+    const sandbox = (await must('docker', ['exec', container(from.spec!.nodeName!), 'docker', 'ps', '-q', '--filter', `label=kubesim.pod.uid=${from.metadata!.uid}`, '--filter', 'label=kubesim.container.name=hostname'])).trim().split('\n')[0]!;
+    for (const p of running) {
+      const out = await must('docker', ['exec', container(from.spec!.nodeName!), 'docker', 'exec', sandbox, 'wget', '-qO-', `http://${p.status!.podIP}/`]);
+      expect(out.trim()).toBe(p.metadata!.name);
+    }
+    // Cluster DNS and the ClusterIP from a pod: the Service's name answers.
+    const viaName = await must('docker', ['exec', container(from.spec!.nodeName!), 'docker', 'exec', sandbox, 'wget', '-qO-', 'http://hostname.default.svc.cluster.local/']);
+    expect(names.has(viaName.trim())).toBe(true);
+  }, 120_000);
+
+  it('replaces the pods of a stopped node elsewhere, and no pod runs twice once it is back', async () => {
+    const before = (await pods()).filter(live);
+    const victim = before[0]!;
+    const node = victim.spec!.nodeName!;
+    await must('docker', ['stop', '-t', '1', container(node)]);
+    await until(`${node} NotReady`, async () => ready(await client.get('nodes', '', node)) !== 'True', 30_000, 200);
+    const after = await until('3 ready pods off the stopped node', async () => {
+      const p = (await pods()).filter(live).filter((x) => x.spec?.nodeName !== node);
+      return p.length === 3 && p;
+    }, 60_000, 250);
+    expect(after.map((p) => p.metadata?.uid)).not.toContain(victim.metadata?.uid);
+
+    await must('docker', ['start', container(node)]);
+    await until(`${node} Ready again`, async () => ready(await client.get('nodes', '', node)) === 'True', 60_000, 250);
+    // The agent back on the node confirms the deletion of its old pods.
+    await until(`${victim.metadata?.name} gone`, async () => !(await pods()).some((p) => p.metadata?.uid === victim.metadata?.uid), 60_000, 250);
+    const sandboxes = await until('no sandbox of a deleted pod', async () => {
+      const s = await runningSandboxes();
+      return !s.has(victim.metadata!.uid!) && s;
+    }, 30_000, 500);
+    const current = await pods();
+    expect(current.filter(live)).toHaveLength(3);
+    for (const p of current.filter(live)) expect(sandboxes.get(p.metadata!.uid!)).toEqual([p.spec!.nodeName]);
+    expect([...sandboxes.values()].every((n) => n.length === 1)).toBe(true);
+  }, 180_000);
+
+  it('takes a node cut off by docker network disconnect as NotReady, and Ready again once connected', async () => {
+    const node = 'node-3';
+    const address = await containerAddress(container(node));
+    const network = `${PROJECT}_default`;
+    await must('docker', ['network', 'disconnect', network, container(node)]);
+    try {
+      await until(`${node} NotReady`, async () => ready(await client.get('nodes', '', node)) !== 'True', 30_000, 200);
+    } finally {
+      await must('docker', ['network', 'connect', network, container(node)]);
+    }
+    await until(`${node} Ready again`, async () => ready(await client.get('nodes', '', node)) === 'True', 60_000, 250);
+    // Docker gives the released address back; the node keeps its InternalIP.
+    expect(await containerAddress(container(node))).toBe(address);
+  }, 120_000);
+
+  it('down -v leaves no container, network or volume of the project', async () => {
+    await project.compose(['down', '-v', '--remove-orphans', '-t', '1']);
+    expect(await projectLeftovers(PROJECT)).toEqual([]);
+    expect((await must('docker', ['ps', '-a', '--filter', `name=${PROJECT}-`, '-q'])).trim()).toBe('');
+  }, 120_000);
+});

@@ -1,0 +1,81 @@
+// Driving a docker-compose kubesim cluster from tests: the compose command (Debian's
+// docker-compose 1.29, else `docker compose` v2), docker, and why a machine cannot run it.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const COMPOSE_FILE = fileURLToPath(new URL('../../deploy/compose/docker-compose.yml', import.meta.url));
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { env: { ...process.env, ...opts.env }, cwd: opts.cwd ?? ROOT, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? Number((err as { code?: number }).code) : -1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (err && code === -1 ? String(err) : '') });
+    });
+  });
+}
+
+export async function must(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> {
+  const r = await run(cmd, args, opts);
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim().slice(-2000)}`);
+  return r.stdout;
+}
+
+/** The compose command of this machine: ['docker-compose'] or ['docker', 'compose']; undefined if none. */
+export async function composeCommand(): Promise<string[] | undefined> {
+  if ((await run('docker-compose', ['version'])).code === 0) return ['docker-compose'];
+  if ((await run('docker', ['compose', 'version'])).code === 0) return ['docker', 'compose'];
+  return undefined;
+}
+
+/** Why this machine cannot run the compose tests, or undefined when it can. */
+export async function composeSkipReason(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'needs root (node containers run their own dockerd; the images need debootstrap)';
+  if ((await run('docker', ['info'])).code !== 0) return 'the Docker engine does not answer';
+  if (!(await composeCommand())) return 'neither docker-compose nor `docker compose` is installed (apt-get install docker-compose)';
+  return undefined;
+}
+
+export interface ComposeProject {
+  name: string;
+  env: NodeJS.ProcessEnv;
+  compose(args: string[], timeoutMs?: number): Promise<string>;
+}
+
+export async function composeProject(name: string, env: NodeJS.ProcessEnv, files: string[] = [COMPOSE_FILE]): Promise<ComposeProject> {
+  const cmd = (await composeCommand()) ?? ['docker-compose'];
+  const fileArgs = files.flatMap((f) => ['-f', f]);
+  return {
+    name,
+    env,
+    compose: (args, timeoutMs = 120_000) => must(cmd[0]!, [...cmd.slice(1), '-p', name, ...fileArgs, ...args], { env, timeoutMs }),
+  };
+}
+
+/** Containers, networks and volumes docker-compose made for the project. */
+export async function projectLeftovers(project: string): Promise<string[]> {
+  const filter = `label=com.docker.compose.project=${project}`;
+  const out = await Promise.all([
+    must('docker', ['ps', '-a', '--filter', filter, '--format', 'container {{.Names}}']),
+    must('docker', ['network', 'ls', '--filter', filter, '--format', 'network {{.Name}}']),
+    must('docker', ['volume', 'ls', '--filter', filter, '--format', 'volume {{.Name}}']),
+  ]);
+  return out.join('\n').split('\n').filter(Boolean);
+}
+
+/** The address of a container on its (first) network. */
+export async function containerAddress(container: string): Promise<string> {
+  return (await must('docker', ['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', container])).trim().split(' ')[0] ?? '';
+}
+
+/** One HTTP GET from the host (to a node address of the project's network), bounded in time. */
+export async function httpGet(url: string, timeoutMs = 2000): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  return (await res.text()).trim();
+}
