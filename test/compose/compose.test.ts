@@ -9,7 +9,11 @@ import { freePort } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
 import type { Deployment, Node, Pod, Service } from '@kubesim/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { until } from '../support/until.js';
+import { runCli } from '../cli/harness.js';
 import { composeProject, composeSkipReason, containerAddress, httpGet, must, projectLeftovers, run, type ComposeProject } from './compose.js';
 
 const PROJECT = 'ks-e2e-compose';
@@ -168,6 +172,29 @@ describe.skipIf(!!skip)(`docker-compose cluster (project ${PROJECT})`, () => {
     await until(`${node} Ready again`, async () => ready(await client.get('nodes', '', node)) === 'True', 60_000, 250);
     // Docker gives the released address back; the node keeps its InternalIP.
     expect(await containerAddress(container(node))).toBe(address);
+  }, 120_000);
+
+  it('kubesim chaos node pause/resume act on the node container: frozen -> NotReady -> Ready; status of faults in between', async () => {
+    const node = 'node-2';
+    const home = mkdtempSync(join(tmpdir(), 'kubesim-compose-chaos-'));
+    const env = { KUBESIM_HOME: home, KUBESIM_CONFIG: join(home, 'config.json'), KUBESIM_SERVER: '' };
+    const kubesim = (...args: string[]) => runCli([...args, '--name', PROJECT], { env, timeoutMs: 30_000 });
+    try {
+      const paused = await kubesim('chaos', 'node', 'pause', node);
+      expect(paused).toMatchObject({ code: 0 });
+      expect(paused.stdout).toContain(`node "${node}" paused (docker pause`);
+      expect((await must('docker', ['inspect', '--format', '{{.State.Paused}}', container(node)])).trim()).toBe('true');
+      expect((await kubesim('chaos', 'status')).stdout).toMatch(/pause/);
+      await until(`${node} NotReady while frozen`, async () => ready(await client.get('nodes', '', node)) !== 'True', 30_000, 200);
+      const resumed = await kubesim('chaos', 'heal', '--all');
+      expect(resumed).toMatchObject({ code: 0 });
+      expect(resumed.stdout).toContain(`node "${node}" resumed (docker unpause)`);
+      await until(`${node} Ready again`, async () => ready(await client.get('nodes', '', node)) === 'True', 60_000, 250);
+      expect((await kubesim('chaos', 'heal', '--all')).stdout).toContain('no faults in force');
+    } finally {
+      await run('docker', ['unpause', container(node)]);
+      rmSync(home, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it('down -v leaves no container, network or volume of the project', async () => {

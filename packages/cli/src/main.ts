@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { registerClusterVerbs } from './cluster/commands.js';
 import { registerChaosVerbs } from './chaos/commands.js';
 import { registerComponents } from './components.js';
+import { registerConfigVerbs } from './config/commands.js';
 import { APISERVER_FLAGS, intFlag, numberFlag, type ApiServerFlagValues, type FlagSpec } from './flags.js';
 import { registerKubectlVerbs } from './verbs.js';
 
@@ -53,6 +54,7 @@ addFlags(program.command('apiserver').description('run the API server (gRPC) on 
 registerKubectlVerbs(program);
 registerClusterVerbs(program);
 registerChaosVerbs(program);
+registerConfigVerbs(program);
 (await import('./images/commands.js')).registerImageVerbs(program);
 registerComponents(program);
 

@@ -1,5 +1,6 @@
 // `kubesim chaos ...`: failures injected into a cluster started by `kubesim up`, on its
-// real processes, containers and connections. Each verb prints what it did.
+// real processes, containers and connections (node verbs also on a docker-compose
+// cluster, on its node containers). Each verb prints what it did.
 import { Command } from 'commander';
 import { CLUSTER_FLAGS } from '../cluster/flags.js';
 
@@ -20,22 +21,38 @@ function act(run: () => Promise<string | string[]>): Promise<void> {
 }
 
 type Opts = { name: string };
+
+/**
+ * A docker-compose cluster has no `kubesim up` state: there, a node verb acts on the node
+ * container (compose-node.ts). undefined when `cluster` is a `kubesim up` cluster.
+ */
+async function composeNode(cluster: string, node: string, verb: import('./compose-node.js').ComposeNodeVerb): Promise<string | undefined> {
+  const { readState } = await import('../cluster/state.js');
+  if (await readState(cluster)) return undefined;
+  const compose = await import('./compose-node.js');
+  if (!(await compose.isComposeNode(cluster, node))) return undefined;
+  return compose.composeNodeFault(cluster, node, verb);
+}
 const withName = (cmd: Command) => cmd.option('--name <name>', 'cluster name', CLUSTER_FLAGS.name);
 
 export function registerChaosVerbs(program: Command): void {
   const chaos = program.command('chaos').description('inject failures into a local cluster (kubesim up): kill, pause or cut off nodes and control-plane processes');
 
-  const node = chaos.command('node').description("faults of a node: its agent's process and its connections to the control plane");
+  const node = chaos.command('node').description("faults of a node: its agent's process and its connections to the control plane (on a docker-compose cluster: its container)");
   withName(node.command('kill <node>').description('kill the node agent (SIGKILL), as a machine losing power').option('--with-pods', "also kill the node's containers (docker kill)")).action(
-    (n: string, o: Opts & { withPods?: boolean }) => act(async () => (await import('./node.js')).nodeKill(o.name, n, !!o.withPods)),
+    (n: string, o: Opts & { withPods?: boolean }) => act(async () => (await composeNode(o.name, n, 'kill')) ?? (await import('./node.js')).nodeKill(o.name, n, !!o.withPods)),
   );
   withName(node.command('start <node>').description('start a killed node agent again with its recorded arguments and log')).action((n: string, o: Opts) =>
-    act(async () => (await import('./node.js')).nodeStart(o.name, n)),
+    act(async () => (await composeNode(o.name, n, 'start')) ?? (await import('./node.js')).nodeStart(o.name, n)),
   );
-  withName(node.command('pause <node>').description('freeze the node agent (SIGSTOP)')).action((n: string, o: Opts) => act(async () => (await import('./node.js')).nodePause(o.name, n)));
-  withName(node.command('resume <node>').description('unfreeze the node agent (SIGCONT)')).action((n: string, o: Opts) => act(async () => (await import('./node.js')).nodeResume(o.name, n)));
+  withName(node.command('pause <node>').description('freeze the node agent (SIGSTOP)')).action((n: string, o: Opts) =>
+    act(async () => (await composeNode(o.name, n, 'pause')) ?? (await import('./node.js')).nodePause(o.name, n)),
+  );
+  withName(node.command('resume <node>').description('unfreeze the node agent (SIGCONT)')).action((n: string, o: Opts) =>
+    act(async () => (await composeNode(o.name, n, 'resume')) ?? (await import('./node.js')).nodeResume(o.name, n)),
+  );
   withName(node.command('partition <node>').description('cut every connection between the node agent and the control plane; its containers keep running (root: cgroup2 + iptables)')).action(
-    (n: string, o: Opts) => act(async () => network(o.name, n, { kind: 'partition' }, 'partitioned from the control plane')),
+    (n: string, o: Opts) => act(async () => (await composeNode(o.name, n, 'partition')) ?? network(o.name, n, { kind: 'partition' }, 'partitioned from the control plane')),
   );
   withName(node.command('delay <node> <delay>').description('delay traffic between the node agent and the control plane, e.g. 200ms (root)')).action((n: string, d: string, o: Opts) =>
     act(async () => {
@@ -53,6 +70,8 @@ export function registerChaosVerbs(program: Command): void {
   );
   withName(node.command('heal <node>').description("undo the node's network faults (partition, delay, loss)")).action((n: string, o: Opts) =>
     act(async () => {
+      const composed = await composeNode(o.name, n, 'heal');
+      if (composed) return composed;
       const { loadState } = await import('./restart.js');
       const { resolveNode } = await import('./names.js');
       resolveNode((await loadState(o.name)).processes, n);
@@ -82,7 +101,8 @@ export function registerChaosVerbs(program: Command): void {
     (o: Opts & { all?: boolean }) =>
       act(async () => {
         if (!o.all) throw new Error('say which faults to heal: --all (or kubesim chaos node heal NODE, node resume NODE, node start NODE)');
-        const lines = await (await import('./heal.js')).healAll(o.name, { restart: true });
+        const { readState } = await import('../cluster/state.js');
+        const lines = (await readState(o.name)) ? await (await import('./heal.js')).healAll(o.name, { restart: true }) : await (await import('./compose-node.js')).composeHealAll(o.name);
         return lines.length ? lines : 'no faults in force';
       }),
   );
@@ -95,9 +115,11 @@ export function registerChaosVerbs(program: Command): void {
   withName(chaos.command('status').description('list the faults in force, since when')).action((o: Opts) =>
     act(async () => {
       const { loadState } = await import('./restart.js');
-      await loadState(o.name);
       const { faultTable, readFaults } = await import('./faults.js');
-      const lines = faultTable(await readFaults(o.name), Date.now());
+      const faults = await readFaults(o.name);
+      // A compose cluster has faults on record but no `kubesim up` state.
+      if (!faults.length) await loadState(o.name);
+      const lines = faultTable(faults, Date.now());
       return lines.length ? lines : `no faults in force in cluster "${o.name}"`;
     }),
   );
