@@ -207,9 +207,9 @@ export class PodSyncer {
       }
       return { started: false, requeueAfterMs: remain + 50 };
     }
-    if (policy !== 'Never') this.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
     try {
-      const r = await runtime.ensureImage(image, policy);
+      // "Pulling" only when a pull starts: an image used as it is gets "already present" alone, as kubelet's events go.
+      const r = await runtime.ensureImage(image, policy, () => this.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`));
       this.images.reset(key);
       this.imageFailures.delete(key);
       if (r.pulled) this.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${(r.durationMs / 1000).toFixed(3)}s`);

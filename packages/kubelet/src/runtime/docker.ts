@@ -223,13 +223,14 @@ export class DockerRuntime implements Runtime {
     };
   }
 
-  async ensureImage(image: string, policy: PullPolicy): Promise<EnsureImageResult> {
+  async ensureImage(image: string, policy: PullPolicy, onPull?: () => void): Promise<EnsureImageResult> {
     const present = await this.imagePresent(image);
     if (policy === 'Never') {
       if (present) return { pulled: false, durationMs: 0 };
       throw new ImageError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
     }
     if (policy === 'IfNotPresent' && present) return { pulled: false, durationMs: 0 };
+    onPull?.();
     const t0 = Date.now();
     try {
       await this.pull(image);

@@ -116,7 +116,8 @@ export interface Runtime {
   listPods(): Promise<Map<string, PodRuntimeState>>;
   /** What runs for one pod (empty lists when nothing). */
   podState(ref: PodRef): Promise<PodRuntimeState>;
-  ensureImage(image: string, policy: PullPolicy): Promise<EnsureImageResult>;
+  /** Makes the image present as the policy says; `onPull` runs just before a pull starts (none when the image is used as it is). */
+  ensureImage(image: string, policy: PullPolicy, onPull?: () => void): Promise<EnsureImageResult>;
   /** Creates and starts a sandbox; the pod's IP is in the result. */
   runSandbox(pod: Pod, attempt: number): Promise<SandboxInfo>;
   /** Creates and starts an app container in the sandbox. */
