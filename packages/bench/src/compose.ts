@@ -12,6 +12,7 @@ import type { Node } from '@kubesim/api';
 import { Client } from '@kubesim/client';
 import { freePort } from '@kubesim/launcher';
 import { percentile } from './stats.js';
+import { countFlag } from './args.js';
 
 const exec = promisify(execFile);
 type Say = (line: string) => void;
@@ -40,8 +41,7 @@ async function composeCmd(): Promise<string[]> {
 }
 
 export async function composeSection(say: Say, argv: string[]): Promise<void> {
-  const i = argv.indexOf('--runs');
-  const runs = i >= 0 ? Math.max(1, Number(argv[i + 1]) || 3) : 3;
+  const runs = countFlag(argv, '--runs', 3);
   const cmd = await composeCmd();
   const port = await freePort();
   const env = { ...process.env, KUBESIM_NAME: PROJECT, KUBESIM_API_PORT: String(port), KUBESIM_CLUSTER_CIDR: '10.243.0.0/16' };

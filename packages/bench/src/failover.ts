@@ -19,6 +19,7 @@ import type { ConfigMap, Pod } from '@kubesim/api';
 import { Client, listerWatcherFor, SharedIndexInformer, type ListerWatcher } from '@kubesim/client';
 import { CLI_MAIN, freePort, waitFor } from '@kubesim/launcher';
 import { percentile } from './stats.js';
+import { countFlag } from './args.js';
 
 const exec = promisify(execFile);
 type Say = (line: string) => void;
@@ -33,15 +34,9 @@ interface Proc {
 const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function runsOf(argv: string[]): number {
-  const i = argv.indexOf('--runs');
-  const n = i >= 0 ? Number(argv[i + 1]) : 5;
-  if (!Number.isInteger(n) || n < 1) throw new Error(`invalid value "${argv[i + 1]}" for --runs`);
-  return n;
-}
 
 export async function failoverSection(say: Say, argv: string[]): Promise<void> {
-  const runs = runsOf(argv);
+  const runs = countFlag(argv, '--runs', 5);
   const home = mkdtempSync(join(tmpdir(), 'kubesim-bench-failover-'));
   const name = 'bench-failover';
   const env = { ...process.env, KUBESIM_HOME: home, KUBESIM_CONFIG: join(home, 'config.json'), KUBESIM_SERVER: '' };

@@ -17,6 +17,7 @@ import { Client, SharedIndexInformer, deletedObject, listerWatcherFor, newLogger
 import { CLI_MAIN, freePort, waitFor } from '@kubesim/launcher';
 import { percentile } from './stats.js';
 import { removeContainersWithLabel } from './docker.js';
+import { countFlag } from './args.js';
 
 const exec = promisify(execFile);
 const UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -268,9 +269,7 @@ export async function benchNodeDeath(runs: number, nodeCount: number, replicas: 
 
 /** `npm run bench -- node-death [--runs N]`. */
 export async function nodeDeathSection(say: (s: string) => void, argv: string[]): Promise<void> {
-  const i = argv.indexOf('--runs');
-  const runs = i >= 0 ? Number(argv[i + 1]) : 5;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: a whole number >= 1, not "${argv[i + 1]}"`);
+  const runs = countFlag(argv, '--runs', 5);
   const nodes = 3;
   const replicas = 6;
   say(`\nnode death -> all replacement pods Ready (fast profile, Docker runtime, ${nodes} nodes, a Deployment of ${replicas}; the node with most of them killed with --with-pods; ${runs} runs; times from the agent's death)`);

@@ -10,6 +10,7 @@ import { SharedIndexInformer, listerWatcherFor } from '@kubesim/client';
 import { waitFor } from '@kubesim/launcher';
 import { demoDeployment, follow, quietLogger, readyStatus, saveResults, upCluster } from './node-death.js';
 import { summarize, type Summary } from './stats.js';
+import { countFlag } from './args.js';
 
 const TAINT_KEYS = new Set(['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready']);
 
@@ -128,9 +129,7 @@ export async function benchSoak(minutes: number, nodeCount: number, replicas: nu
 
 /** `npm run bench -- soak [--minutes N]` (default 10). */
 export async function soakSection(say: (s: string) => void, argv: string[]): Promise<void> {
-  const i = argv.indexOf('--minutes');
-  const minutes = i >= 0 ? Number(argv[i + 1]) : 10;
-  if (!Number.isInteger(minutes) || minutes < 1) throw new Error(`--minutes: a whole number >= 1, not "${argv[i + 1]}"`);
+  const minutes = countFlag(argv, '--minutes', 10);
   say(`\nidle soak (fast profile: Lease 4 s renewed every 1 s, grace 4 s; Docker runtime, 3 nodes, 3 pods; ${minutes} min)`);
   const r = await benchSoak(minutes, 3, 3, say);
   const s = (v: number) => `${(v / 1000).toFixed(2)} s`;
