@@ -226,3 +226,10 @@ describe('parseExperiment', () => {
     expect(() => parseExperiment('- 1', 'y.yaml', '/')).toThrow('error validating "y.yaml": expected an Experiment object, got an array');
   });
 });
+
+describe('parseExperiment error heading', () => {
+  it('names the experiment as written, even when the name itself is invalid', () => {
+    const text = 'apiVersion: kubesim.io/v1alpha1\nkind: Experiment\nmetadata: {name: Bad_Name}\nspec:\n  steps:\n  - wait: {duration: 1s}\n';
+    expect(() => parseExperiment(text, 'x.yaml', '/exp')).toThrow('error validating "x.yaml": The Experiment "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"');
+  });
+});

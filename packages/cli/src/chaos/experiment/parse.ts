@@ -191,7 +191,9 @@ export function parseExperiment(text: string, source: string, dir: string): Expe
     experiment = { name: name ?? '', source, spec: { observe: { namespace, selector }, probes, setup, steps, cleanup } };
   }
   if (c.problems.length || !experiment) {
-    const head = `error validating "${source}": The Experiment "${name ?? ''}" is invalid`;
+    // The name as written, even when it is itself invalid, as kubectl shows it.
+    const shown = name ?? (meta && typeof meta.name === 'string' ? meta.name : '');
+    const head = `error validating "${source}": The Experiment "${shown}" is invalid`;
     throw new ExperimentError(c.problems.length === 1 ? `${head}: ${c.problems[0]}` : `${head}:\n${c.problems.map((p) => `* ${p}`).join('\n')}`, c.problems);
   }
   return experiment;
