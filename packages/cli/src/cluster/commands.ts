@@ -17,7 +17,7 @@ export function registerClusterVerbs(program: Command): void {
     .option('--etcd-endpoints <urls>', 'use this etcd cluster (comma-separated URLs) instead of starting one')
     .option('--etcd <binary|container|auto>', 'run etcd from the local binary or in a container (auto: the binary if there is one)', 'auto')
     .option('--etcd-image <image>', 'image for a container etcd (default kubesim/etcd:latest, built by scripts/images.sh)')
-    .option('--port <port>', 'apiserver port on 127.0.0.1', String(CLUSTER_FLAGS.port))
+    .option('--port <port>', 'apiserver port on 127.0.0.1 (0: any free port)', String(CLUSTER_FLAGS.port))
     .option('--timeout <seconds>', 'how long to wait for each component', String(CLUSTER_FLAGS.timeoutSeconds))
     .option('--nodes <n>', 'number of nodes', String(CLUSTER_FLAGS.nodes))
     .option('--runtime <docker|fake>', 'node runtime: real Docker containers, or hollow nodes', CLUSTER_FLAGS.runtime)
@@ -34,6 +34,7 @@ export function registerClusterVerbs(program: Command): void {
       const t0 = Date.now();
       try {
         if (!Number.isInteger(Number(o.nodes)) || Number(o.nodes) < 0) throw new Error(`invalid value "${o.nodes}" for --nodes: must be a non-negative integer`);
+        if (!/^[0-9]+$/.test(o.port) || Number(o.port) > 65535) throw new Error(`invalid value "${o.port}" for --port: must be a port number from 0 (any free port) to 65535`);
         if (!['auto', 'binary', 'container'].includes(o.etcd)) throw new Error(`invalid value "${o.etcd}" for --etcd: must be binary, container or auto`);
         if (o.runtime !== 'docker' && o.runtime !== 'fake') throw new Error(`invalid value "${o.runtime}" for --runtime: must be docker or fake`);
         const size = controlPlaneSize(o);

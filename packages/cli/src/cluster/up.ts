@@ -6,7 +6,7 @@
 // `--ha` (or the finer counts) runs an HA control plane: an etcd cluster of several
 // members, several apiservers each on every member, and several schedulers and
 // controller-managers each given every apiserver, electing their leaders on Leases.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_ETCD_IMAGE, etcdLeaderEndpoint, etcdMemberArgs, startEtcdCluster, dockerBridgeIPv4, ensureClusterNetwork, removeClusterNetwork, freePort, type ClusterNetwork, startApiServerProcess, startComponent, startEtcd, startEtcdContainer, findEtcdBinary, waitFor, GiveUp } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
@@ -109,7 +109,8 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
     const apiservers: string[] = [];
     for (let i = 0; i < size.apiservers; i++) {
       const recorded = prevApis[i]?.endpoint ?? (i === 0 ? prev?.apiserver : undefined);
-      let port = recorded ? Number(recorded.split(':').pop()) : i === 0 ? opts.port : await freePort();
+      // --port 0 asks for any free port, as a listener's port 0 does.
+      let port = recorded ? Number(recorded.split(':').pop()) : i === 0 && opts.port !== 0 ? opts.port : await freePort();
       if (!(await portFree(port))) {
         const other = await freePort();
         say(`  port ${port} is taken; the apiserver will listen on ${other}`);
@@ -281,6 +282,9 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
     say(`• start failed; stopping what was started (logs kept in ${logs})`);
     for (const p of [...processes].reverse()) if (isAlive(p.pid)) process.kill(p.pid, 'SIGTERM');
     if (madeNetwork) await removeClusterNetwork(name).catch(() => undefined);
+    // A cluster that never came up has no data to keep: etcd directories left behind would
+    // hold a member list with this run's ports, and the next `up` could not form a cluster.
+    if (!prev) await removeEtcdDataDirs(dir, processes);
     throw err;
   }
 }
@@ -313,6 +317,15 @@ async function startEtcdMembers(cluster: string, dir: string, logs: string, n: n
   const leader = await etcdLeaderEndpoint(endpoints);
   opts.say(`  etcd ready: ${members.map((m, i) => `etcd-${i + 1} pid ${m.pid}${m.endpoint === leader ? ' (leader)' : ''}`).join(', ')}`);
   return members.map((m, i) => ({ component: 'etcd', pid: m.pid, log: logFiles[i], endpoint: m.endpoint, args: m.args, binary: m.binary }));
+}
+
+/** Removes the etcd data directories of a cluster whose first start failed (after its etcd processes exited). */
+async function removeEtcdDataDirs(dir: string, started: ProcessRecord[]): Promise<void> {
+  for (const p of started.filter((x) => x.component === 'etcd')) {
+    for (let i = 0; i < 50 && isAlive(p.pid); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(entries.filter((e) => /^etcd(-[0-9]+)?$/.test(e)).map((e) => rm(join(dir, e), { recursive: true, force: true })));
 }
 
 /** Node names: node-1..N for the default cluster, <cluster>-node-1..N for others (one Docker engine may hold several). */
