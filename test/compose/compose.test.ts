@@ -3,20 +3,28 @@
 // Docker engine. A Deployment spreads over the nodes and answers on a NodePort of every node
 // address from the host; `docker stop` of a node holding a pod is a power-off (NotReady,
 // replacement elsewhere), `docker start` brings it back without any pod running twice;
-// `docker network disconnect` is a partition; `down -v` leaves nothing. Skipped without root
-// or a compose command.
+// `docker network disconnect` is a partition; `down -v` leaves nothing. From the host, pods
+// answer on their IPs (the pod-routes service), a LoadBalancer Service on its address (the
+// cloud-controller-manager) and an Ingress through the ingress controller; `down -v` leaves
+// nothing in the host's network namespace either. Skipped without root or a compose command.
 import { freePort } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
-import type { Deployment, Node, Pod, Service } from '@kubesim/api';
+import type { Deployment, Ingress, Node, Pod, Service } from '@kubesim/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from '../support/until.js';
 import { runCli } from '../cli/harness.js';
-import { composeProject, composeSkipReason, containerAddress, httpGet, must, projectLeftovers, run, type ComposeProject } from './compose.js';
+import { composeProject, composeSkipReason, containerAddress, hostNetworkLeftovers, httpGet, httpGetHost, must, projectLeftovers, run, type ComposeProject } from './compose.js';
 
 const PROJECT = 'ks-e2e-compose';
+// The project's own ranges, apart from the defaults (10.240/16 pods, 10.239/16 network), so a
+// default compose cluster may run beside the test.
+const CLUSTER_CIDR = '10.241.0.0/16';
+const SUBNET = '10.242.0.0/16';
+const LB_CIDR = '10.242.255.0/24';
+const BRIDGE = 'ks-e2e-compose';
 const NODES = ['node-1', 'node-2', 'node-3'];
 const skip = await composeSkipReason();
 if (skip) console.warn(`test/compose skipped: ${skip}`);
@@ -37,6 +45,18 @@ const deployment: Deployment = {
     },
   },
 };
+const loadBalancer: Service = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'hostname-lb', namespace: 'default' },
+  spec: { type: 'LoadBalancer', selector: { app: 'hostname' }, ports: [{ port: 80, targetPort: 80 }] },
+};
+const ingress: Ingress = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'Ingress',
+  metadata: { name: 'hostname', namespace: 'default' },
+  spec: { rules: [{ host: 'hostname.example', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'hostname', port: { number: 80 } } } }] } }] },
+};
 const service: Service = {
   apiVersion: 'v1',
   kind: 'Service',
@@ -47,6 +67,7 @@ const service: Service = {
 describe.skipIf(!!skip)(`docker-compose cluster (project ${PROJECT})`, () => {
   let project: ComposeProject;
   let client: Client;
+  let ingressPort = 0;
   const container = (node: string) => `${PROJECT}-${node}`;
 
   async function pods(): Promise<Pod[]> {
@@ -68,11 +89,17 @@ describe.skipIf(!!skip)(`docker-compose cluster (project ${PROJECT})`, () => {
     await must('bash', ['scripts/images.sh'], { timeoutMs: 120_000 });
     await must('bash', ['scripts/images-node.sh'], { timeoutMs: 300_000 });
     const port = await freePort();
+    ingressPort = await freePort();
     project = await composeProject(PROJECT, {
       KUBESIM_NAME: PROJECT,
       KUBESIM_API_PORT: String(port),
       KUBESIM_PROFILE: 'fast',
-      KUBESIM_CLUSTER_CIDR: '10.241.0.0/16',
+      KUBESIM_CLUSTER_CIDR: CLUSTER_CIDR,
+      KUBESIM_SUBNET: SUBNET,
+      KUBESIM_IP_RANGE: '10.242.0.0/17',
+      KUBESIM_LB_CIDR: LB_CIDR,
+      KUBESIM_BRIDGE: BRIDGE,
+      KUBESIM_INGRESS_PORT: String(ingressPort),
     });
     await project.compose(['down', '-v', '--remove-orphans']).catch(() => undefined);
     client = new Client({ endpoints: [`127.0.0.1:${port}`] });
@@ -131,6 +158,38 @@ describe.skipIf(!!skip)(`docker-compose cluster (project ${PROJECT})`, () => {
     // Cluster DNS and the ClusterIP from a pod: the Service's name answers.
     const viaName = await must('docker', ['exec', container(from.spec!.nodeName!), 'docker', 'exec', sandbox, 'wget', '-qO-', 'http://hostname.default.svc.cluster.local/']);
     expect(names.has(viaName.trim())).toBe(true);
+  }, 120_000);
+
+  it('reaches pod IPs, a LoadBalancer address and an Ingress from the host', async () => {
+    const running = (await pods()).filter(live);
+    expect(running).toHaveLength(3);
+    // The host routes each node's pod CIDR via its address on the project's bridge.
+    const nodes = (await client.list('nodes')).items;
+    const want = nodes.map((n) => `${n.spec!.podCIDR} via ${n.status!.addresses!.find((a) => a.type === 'InternalIP')!.address}`).sort();
+    await until('host routes to every pod CIDR', async () => {
+      const out = await must('ip', ['-4', '-o', 'route', 'show', 'proto', '77', 'dev', BRIDGE]);
+      const have = [...out.matchAll(/^(\S+) via (\S+)/gm)].map((m) => `${m[1]} via ${m[2]}`).sort();
+      return JSON.stringify(have) === JSON.stringify(want);
+    }, 20_000, 200);
+    for (const p of running) await until(`${p.metadata?.name} on its IP from the host`, async () => (await httpGet(`http://${p.status!.podIP}/`)) === p.metadata!.name, 20_000, 200);
+
+    const names = new Set(running.map((p) => p.metadata!.name!));
+    await client.create(loadBalancer);
+    const ip = await until('a load-balancer address', async () => (await client.get('services', 'default', 'hostname-lb')).status?.loadBalancer?.ingress?.[0]?.ip, 20_000, 200);
+    expect(ip).toMatch(/^10\.242\.255\.\d+$/);
+    await until(`the LoadBalancer on ${ip} from the host`, async () => names.has(await httpGet(`http://${ip}/`)), 20_000, 200);
+
+    await client.create(ingress);
+    const url = `http://127.0.0.1:${ingressPort}/`;
+    await until('the Ingress routes hostname.example to the Deployment', async () => {
+      const r = await httpGetHost(url, 'hostname.example');
+      return r.status === 200 && names.has(r.body);
+    }, 20_000, 200);
+    expect((await httpGetHost(url, 'other.example')).status).toBe(404);
+    await client.delete('ingresses', 'default', 'hostname');
+    await client.delete('services', 'default', 'hostname-lb');
+    // The released address leaves the bridge.
+    await until(`${ip} released`, async () => !(await must('ip', ['-4', '-o', 'addr', 'show', 'dev', BRIDGE])).includes(`inet ${ip}/32`), 20_000, 200);
   }, 120_000);
 
   it('replaces the pods of a stopped node elsewhere, and no pod runs twice once it is back', async () => {
@@ -197,9 +256,10 @@ describe.skipIf(!!skip)(`docker-compose cluster (project ${PROJECT})`, () => {
     }
   }, 120_000);
 
-  it('down -v leaves no container, network or volume of the project', async () => {
+  it('down -v leaves no container, network or volume of the project, and nothing in the host network', async () => {
     await project.compose(['down', '-v', '--remove-orphans', '-t', '1']);
     expect(await projectLeftovers(PROJECT)).toEqual([]);
+    expect(await hostNetworkLeftovers({ clusterPrefix: '10.241.', lbPrefix: '10.242.255.', bridge: BRIDGE })).toEqual([]);
     expect((await must('docker', ['ps', '-a', '--filter', `name=${PROJECT}-`, '-q'])).trim()).toBe('');
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 // Driving a docker-compose kubesim cluster from tests: the compose command (Debian's
 // docker-compose 1.29, else `docker compose` v2), docker, and why a machine cannot run it.
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -78,4 +79,28 @@ export async function containerAddress(container: string): Promise<string> {
 export async function httpGet(url: string, timeoutMs = 2000): Promise<string> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   return (await res.text()).trim();
+}
+
+/** One HTTP GET with a Host header (an Ingress rule's host) from the host: status and body. */
+export function httpGetHost(url: string, host: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host }, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} (Host ${host}): no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** What the host's network namespace holds of a compose cluster: kubesim routes (proto 77) into its pod range, addresses of its load-balancer pool, its bridge. */
+export async function hostNetworkLeftovers(opts: { clusterPrefix: string; lbPrefix: string; bridge: string }): Promise<string[]> {
+  const routes = (await must('ip', ['-4', '-o', 'route', 'show', 'proto', '77'])).split('\n').filter((l) => l.startsWith(opts.clusterPrefix));
+  const addrs = (await must('ip', ['-4', '-o', 'addr', 'show'])).split('\n').filter((l) => l.includes(`inet ${opts.lbPrefix}`));
+  const link = (await run('ip', ['link', 'show', opts.bridge])).code === 0 ? [`link ${opts.bridge}`] : [];
+  return [...routes.map((r) => `route ${r.trim()}`), ...addrs.map((a) => `address ${a.trim()}`), ...link];
 }

@@ -44,7 +44,18 @@ export async function composeSection(say: Say, argv: string[]): Promise<void> {
   const runs = countFlag(argv, '--runs', 3);
   const cmd = await composeCmd();
   const port = await freePort();
-  const env = { ...process.env, KUBESIM_NAME: PROJECT, KUBESIM_API_PORT: String(port), KUBESIM_CLUSTER_CIDR: '10.243.0.0/16' };
+  // Ranges and names of its own, so that a user's default compose cluster may run beside it.
+  const env = {
+    ...process.env,
+    KUBESIM_NAME: PROJECT,
+    KUBESIM_API_PORT: String(port),
+    KUBESIM_CLUSTER_CIDR: '10.243.0.0/16',
+    KUBESIM_SUBNET: '10.238.0.0/16',
+    KUBESIM_IP_RANGE: '10.238.0.0/17',
+    KUBESIM_LB_CIDR: '10.238.255.0/24',
+    KUBESIM_BRIDGE: 'ks-bench-comp',
+    KUBESIM_INGRESS_PORT: String(await freePort()),
+  };
   const compose = (args: string[]) => exec(cmd[0]!, [...cmd.slice(1), '-p', PROJECT, '-f', COMPOSE_FILE, ...args], { env, maxBuffer: 16 << 20 });
   const client = new Client({ endpoints: [`127.0.0.1:${port}`] });
   const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';

@@ -11,6 +11,7 @@ import {
   INGRESS_CONTROLLER_FLAGS,
   LEADER_ELECTION_FLAGS,
   NODE_FLAGS,
+  POD_ROUTES_FLAGS,
   SCHEDULER_FLAGS,
   boolFlag,
   intFlag,
@@ -178,6 +179,17 @@ export function registerComponents(program: Command): void {
           ...(o.publishAddress ? { publishAddresses: o.publishAddress.split(',').filter(Boolean) } : {}),
           updateStatus: boolFlag('--update-status', o.updateStatus),
         });
+      });
+    },
+  );
+
+  addFlags(program.command('pod-routes').description("route every node's pod CIDR via its address from this host (docker-compose: the host reaches pods)"), POD_ROUTES_FLAGS).action(
+    async (o: FlagValues<typeof POD_ROUTES_FLAGS>, cmd: Command) => {
+      const s = await servers(cmd);
+      await run('pod-routes', async () => {
+        if (!o.interface) throw new Error('--interface is required');
+        const { startHostPodRoutes } = await import('@kubesim/kubelet');
+        return startHostPodRoutes({ servers: s, device: o.interface, ...(o.clusterCidr ? { clusterCIDR: o.clusterCidr } : {}) });
       });
     },
   );

@@ -96,6 +96,11 @@ export const INGRESS_CONTROLLER_FLAGS = {
   updateStatus: { flag: '--update-status <bool>', description: 'write status.loadBalancer of the Ingresses served', default: 'true' },
 } as const satisfies Record<string, FlagSpec>;
 
+export const POD_ROUTES_FLAGS = {
+  interface: { flag: '--interface <name>', description: 'the interface the node addresses are on (the docker-compose network bridge; required)' },
+  clusterCidr: { flag: '--cluster-cidr <cidr>', description: 'route only pod CIDRs inside this range' },
+} as const satisfies Record<string, FlagSpec>;
+
 export const HOLLOW_NODES_FLAGS = {
   count: { flag: '--count <n>', description: 'how many hollow nodes', default: '100' },
   prefix: { flag: '--prefix <name>', description: 'nodes are named <prefix>-1..<prefix>-N', default: 'hollow' },

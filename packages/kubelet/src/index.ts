@@ -32,4 +32,5 @@ export async function startNodeAgent(opts: NodeAgentOptions): Promise<RunningNod
   }
   return agent;
 }
+export { startHostPodRoutes, type HostPodRoutesOptions } from './network/pod-route-controller.js';
 export { startHollowNodes, hollowNodeNames, type HollowNodesOptions, type RunningHollowNodes } from './hollow.js';

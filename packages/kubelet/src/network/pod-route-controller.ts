@@ -2,18 +2,30 @@
 // Nodes: an informer on Nodes enqueues one key, reconcile reads the cache, asks the kernel
 // for kubesim's routes (proto 77) and replaces or deletes only what differs. Level-triggered
 // and idempotent; failures retry with backoff.
+// Host mode (`kubesim pod-routes`, docker-compose's pod-routes service): the same controller
+// in the host's network namespace, with no node of its own, so that the host reaches every
+// pod. There it shares the routing table with other software: only proto-77 routes through
+// its interface are its own, a destination someone else routes is left alone, and it removes
+// its routes when it stops.
 import type { Node } from '@kubesim/api';
-import { SharedIndexInformer, WorkQueue, listerWatcherFor, type Client, type Logger } from '@kubesim/client';
+import { Client, SharedIndexInformer, WorkQueue, listerWatcherFor, newLogger, type Logger } from '@kubesim/client';
 import { hostRunner, type CommandRunner } from '@kubesim/kube-proxy';
-import { desiredPodRoutes, nodeRouteInfo, parseIpRoutes, podRouteChanges, POD_ROUTE_PROTO } from './pod-routes.js';
+import { desiredPodRoutes, hostRoutes, insideCluster, nodeRouteInfo, parseIpRoutes, podRouteChanges, POD_ROUTE_PROTO, type PodRoute } from './pod-routes.js';
 
 export interface PodRouteControllerOptions {
   client: Client;
+  /** This node, which needs no route to its own pods; '' in host mode (every node is routed). */
   nodeName: string;
   logger: Logger;
   runner?: CommandRunner;
   /** Full re-check period, repairing routes removed behind our back (default 30 s). */
   resyncMs?: number;
+  /** Host mode: routes go through this interface, and only proto-77 routes on it are ours. */
+  device?: string;
+  /** Only pod CIDRs inside this range are routed. */
+  clusterCIDR?: string;
+  /** Delete our routes on stop (a host component leaves the host as it found it). */
+  removeOnStop?: boolean;
 }
 
 const KEY = 'routes';
@@ -25,6 +37,7 @@ export class PodRouteController {
   private readonly log: Logger;
   private worker: Promise<void> | undefined;
   private resync: NodeJS.Timeout | undefined;
+  private lastTaken = '';
 
   constructor(private readonly opts: PodRouteControllerOptions) {
     this.runner = opts.runner ?? hostRunner;
@@ -60,16 +73,39 @@ export class PodRouteController {
   }
 
   async reconcile(): Promise<void> {
-    const desired = desiredPodRoutes(this.informer.indexer.list().map(nodeRouteInfo), this.opts.nodeName);
-    const shown = await this.run(['-j', '-4', 'route', 'show', 'proto', POD_ROUTE_PROTO]);
-    const { replace, remove } = podRouteChanges(parseIpRoutes(shown), desired);
+    let desired = desiredPodRoutes(this.informer.indexer.list().map(nodeRouteInfo), this.opts.nodeName);
+    if (this.opts.clusterCIDR) desired = insideCluster(desired, this.opts.clusterCIDR);
+    const { ours, foreign } = await this.current();
+    // Said once per change: Node heartbeats reconcile every few seconds.
+    const taken = desired.filter((r) => foreign.has(r.cidr));
+    const takenKey = taken.map((r) => r.cidr).join(',');
+    if (takenKey !== this.lastTaken) for (const r of taken) this.log.warn({ cidr: r.cidr, via: r.via }, `not routing ${r.cidr}: another route to it exists`);
+    this.lastTaken = takenKey;
+    const { replace, remove } = podRouteChanges(ours, desired.filter((r) => !foreign.has(r.cidr)));
+    const dev = this.opts.device ? ['dev', this.opts.device] : [];
     for (const r of replace) {
-      await this.run(['-4', 'route', 'replace', r.cidr, 'via', r.via, 'proto', POD_ROUTE_PROTO]);
+      await this.run(['-4', 'route', 'replace', r.cidr, 'via', r.via, ...dev, 'proto', POD_ROUTE_PROTO]);
       this.log.info({ cidr: r.cidr, via: r.via }, `route to pods ${r.cidr} via ${r.via}`);
     }
     for (const r of remove) {
-      await this.run(['-4', 'route', 'del', r.cidr, 'proto', POD_ROUTE_PROTO]);
+      await this.run(['-4', 'route', 'del', r.cidr, ...dev, 'proto', POD_ROUTE_PROTO]);
       this.log.info({ cidr: r.cidr, via: r.via }, `removed route to ${r.cidr}`);
+    }
+  }
+
+  /** Our routes now, and (host mode) the destinations other routes hold. */
+  private async current(): Promise<{ ours: PodRoute[]; foreign: Set<string> }> {
+    if (!this.opts.device) return { ours: parseIpRoutes(await this.run(['-j', '-4', 'route', 'show', 'proto', POD_ROUTE_PROTO])), foreign: new Set() };
+    return hostRoutes(await this.run(['-j', '-4', 'route', 'show']), this.opts.device);
+  }
+
+  /** Deletes every route of ours (host mode, on stop). A route already gone is fine. */
+  private async removeAll(): Promise<void> {
+    const { ours } = await this.current();
+    const dev = this.opts.device ? ['dev', this.opts.device] : [];
+    for (const r of ours) {
+      const res = await this.runner('ip', ['-4', 'route', 'del', r.cidr, ...dev, 'proto', POD_ROUTE_PROTO]);
+      if (res.code === 0) this.log.info({ cidr: r.cidr, via: r.via }, `removed route to ${r.cidr}`);
     }
   }
 
@@ -84,5 +120,45 @@ export class PodRouteController {
     this.queue.shutDown();
     await this.informer.stop();
     await this.worker;
+    if (this.opts.removeOnStop) await this.removeAll().catch((err: Error) => this.log.warn({ err: err.message }, 'could not remove the pod routes'));
   }
+}
+
+export interface HostPodRoutesOptions {
+  servers: string[];
+  /** The interface the node addresses are on (the docker-compose network's bridge). */
+  device: string;
+  /** Only pod CIDRs inside this range are routed. */
+  clusterCIDR?: string;
+  logger?: Logger;
+  runner?: CommandRunner;
+}
+
+/**
+ * `kubesim pod-routes`: routes each Node's pod CIDR via its InternalIP through `device`, in
+ * this (the host's) network namespace, until stopped; then removes those routes.
+ */
+export async function startHostPodRoutes(opts: HostPodRoutesOptions): Promise<{ stop(): Promise<void> }> {
+  const client = new Client({ endpoints: opts.servers, userAgent: 'pod-routes' });
+  const controller = new PodRouteController({
+    client,
+    nodeName: '',
+    logger: opts.logger ?? newLogger('pod-routes'),
+    ...(opts.runner ? { runner: opts.runner } : {}),
+    device: opts.device,
+    ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
+    removeOnStop: true,
+  });
+  try {
+    await controller.start();
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+  return {
+    stop: async () => {
+      await controller.stop();
+      client.close();
+    },
+  };
 }

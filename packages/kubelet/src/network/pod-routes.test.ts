@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredPodRoutes, parseIpRoutes, podRouteChanges, nodeRouteInfo } from './pod-routes.js';
+import { desiredPodRoutes, hostRoutes, insideCluster, parseIpRoutes, podRouteChanges, nodeRouteInfo } from './pod-routes.js';
 
 describe('desiredPodRoutes', () => {
   const nodes = [
@@ -86,5 +86,49 @@ describe('parseIpRoutes', () => {
   it('reads empty output as no routes', () => {
     expect(parseIpRoutes('')).toEqual([]);
     expect(parseIpRoutes('[]\n')).toEqual([]);
+  });
+});
+
+describe('desiredPodRoutes with no node of its own (host mode)', () => {
+  it('routes every node', () => {
+    expect(desiredPodRoutes([{ name: 'node-1', podCIDR: '10.240.1.0/24', internalIP: '10.239.0.2' }], '')).toEqual([{ cidr: '10.240.1.0/24', via: '10.239.0.2' }]);
+  });
+});
+
+describe('insideCluster', () => {
+  it('keeps only pod CIDRs wholly inside the cluster range', () => {
+    const routes = [
+      { cidr: '10.240.1.0/24', via: '10.239.0.2' },
+      { cidr: '10.241.1.0/24', via: '10.239.0.3' },
+      { cidr: '10.240.0.0/15', via: '10.239.0.4' },
+    ];
+    expect(insideCluster(routes, '10.240.0.0/16')).toEqual([{ cidr: '10.240.1.0/24', via: '10.239.0.2' }]);
+  });
+
+  it('keeps nothing when the cluster range is invalid', () => {
+    expect(insideCluster([{ cidr: '10.240.1.0/24', via: '10.239.0.2' }], 'nope')).toEqual([]);
+  });
+});
+
+describe('hostRoutes', () => {
+  it('splits proto 77 routes through the device from every other route', () => {
+    const json = JSON.stringify([
+      { dst: 'default', gateway: '192.0.2.1', dev: 'eth0' },
+      { dst: '10.239.0.0/16', dev: 'kubesim0', protocol: 'kernel', scope: 'link' },
+      { dst: '10.240.1.0/24', gateway: '10.239.0.2', dev: 'kubesim0', protocol: '77' },
+      { dst: '10.240.2.0/24', gateway: '10.242.0.2', dev: 'other0', protocol: '77' },
+      { dst: '10.240.3.0/24', gateway: '192.0.2.9', dev: 'eth0' },
+      { dst: '10.240.4.4', gateway: '10.239.0.5', dev: 'kubesim0', protocol: '77' },
+    ]);
+    const r = hostRoutes(json, 'kubesim0');
+    expect(r.ours).toEqual([
+      { cidr: '10.240.1.0/24', via: '10.239.0.2' },
+      { cidr: '10.240.4.4/32', via: '10.239.0.5' },
+    ]);
+    expect([...r.foreign].sort()).toEqual(['10.239.0.0/16', '10.240.2.0/24', '10.240.3.0/24']);
+  });
+
+  it('reads empty output as no routes', () => {
+    expect(hostRoutes('', 'kubesim0')).toEqual({ ours: [], foreign: new Set() });
   });
 });

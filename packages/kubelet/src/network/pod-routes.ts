@@ -2,7 +2,7 @@
 // node's pod CIDR through that node's address on the compose network, as a cloud's route
 // table or kube-router would. Pure decision logic: which routes should exist, and what to
 // change to get there from what the kernel has.
-import { type Node, parseCIDR } from '@kubesim/api';
+import { type Node, cidrContains, parseCIDR } from '@kubesim/api';
 
 /** The routing protocol number marking kubesim's routes, so that only they are ever removed. */
 export const POD_ROUTE_PROTO = '77';
@@ -65,4 +65,33 @@ export function parseIpRoutes(json: string): PodRoute[] {
       // `ip` prints a /32 without its length.
       return { cidr: dst.includes('/') ? dst : `${dst}/32`, via: r.gateway ?? '' };
     });
+}
+
+/** Keeps the routes whose pod CIDR lies wholly inside `cluster` (host mode never routes outside the cluster's range). */
+export function insideCluster(routes: readonly PodRoute[], clusterCIDR: string): PodRoute[] {
+  const cluster = parseCIDR(clusterCIDR);
+  if (!cluster) return [];
+  return routes.filter((r) => {
+    const c = parseCIDR(r.cidr);
+    return !!c && c.bits >= cluster.bits && cidrContains(cluster, r.cidr.split('/')[0]!);
+  });
+}
+
+/**
+ * Host mode (`kubesim pod-routes`, in the host's namespace beside other software): from the
+ * whole `ip -j -4 route show`, kubesim's routes are those of proto 77 through `device`, and
+ * every other route's destination is someone else's, never replaced.
+ */
+export function hostRoutes(json: string, device: string): { ours: PodRoute[]; foreign: Set<string> } {
+  const text = json.trim();
+  const rows = text ? (JSON.parse(text) as Array<{ dst?: string; gateway?: string; dev?: string; protocol?: string }>) : [];
+  const ours: PodRoute[] = [];
+  const foreign = new Set<string>();
+  for (const r of rows) {
+    if (!r.dst || r.dst === 'default') continue;
+    const cidr = r.dst.includes('/') ? r.dst : `${r.dst}/32`;
+    if (r.protocol === POD_ROUTE_PROTO && r.dev === device && r.gateway) ours.push({ cidr, via: r.gateway });
+    else foreign.add(cidr);
+  }
+  return { ours, foreign };
 }
