@@ -48,8 +48,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   const factory = new InformerFactory(client, { logger: log });
   const podInformer = factory.informerFor('pods');
   const nodeInformer = factory.informerFor('nodes');
-  // Events say "From: default-scheduler", as kube-scheduler's; the instance is the identity.
-  const recorder = new EventRecorder(client, { component: schedulerName, host: identity, logger: log });
+  // Events say "From: default-scheduler", as kube-scheduler's (no host); the reporting instance is the identity.
+  const recorder = new EventRecorder(client, { component: schedulerName, instance: identity, logger: log });
   // Writes are fenced by the renew deadline, checked against the clock at each call: a
   // leader resumed from SIGSTOP may run a queued bind before its elector's timers fire.
   let elector: LeaderElector | undefined;

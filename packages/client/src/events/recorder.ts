@@ -28,6 +28,8 @@ export interface EventRecorderOptions extends CorrelatorOptions {
   component: string;
   /** source.host and reportingInstance (the node name for a kubelet). */
   host?: string;
+  /** reportingInstance alone, when it differs from host (a scheduler replica: no host, as kube-scheduler's events). */
+  instance?: string;
   logger?: Logger;
   clock?: Clock;
   /** Events waiting to be written beyond this are dropped (default 1000). */
@@ -49,6 +51,7 @@ export class EventRecorder {
   private readonly sink: EventSink;
   private readonly component: string;
   private readonly host: string;
+  private readonly instance: string;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly maxPending: number;
@@ -63,6 +66,7 @@ export class EventRecorder {
     this.sink = isSink(target) ? target : eventSinkFor(target);
     this.component = opts.component;
     this.host = opts.host ?? '';
+    this.instance = opts.instance ?? this.host;
     this.clock = opts.clock ?? realClock;
     this.maxPending = opts.maxPending ?? 1000;
     this.maxAttempts = opts.maxAttempts ?? 3;
@@ -128,7 +132,7 @@ export class EventRecorder {
       count: 1,
       type,
       reportingComponent: this.component,
-      reportingInstance: this.host,
+      reportingInstance: this.instance,
     };
   }
 
