@@ -45,6 +45,12 @@ function seedDeployment(): string {
 
 const readyOf = (n: Node | undefined) => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 const taintsOf = (n: Node, key: string) => (n.spec?.taints ?? []).filter((t) => t.key === key).map((t) => t.effect).sort();
+/** The node holding the most of these pods, and its pods. */
+function busiestNode(pods: Pod[]): [string, Pod[]] {
+  const perNode = new Map<string, Pod[]>();
+  for (const p of pods) perNode.set(p.spec!.nodeName!, [...(perNode.get(p.spec!.nodeName!) ?? []), p]);
+  return [...perNode.entries()].sort((x, y) => y[1].length - x[1].length)[0];
+}
 const podReady = (p: Pod) => !p.metadata?.deletionTimestamp && (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
 
 describe.skipIf(!isRoot)('node failure and recovery on Docker node agents', () => {
@@ -159,9 +165,7 @@ describe.skipIf(!isRoot)('node failure and recovery on Docker node agents', () =
     // Six replicas, so the node cut off holds at least two (the scheduler spreads them).
     await ok(['scale', 'deployment/nginx-deployment', '--replicas=6']);
     const live = await replicasReady(6);
-    const perNode = new Map<string, Pod[]>();
-    for (const p of live) perNode.set(p.spec!.nodeName!, [...(perNode.get(p.spec!.nodeName!) ?? []), p]);
-    const [cut, victims] = [...perNode.entries()].sort((x, y) => y[1].length - x[1].length)[0];
+    const [cut, victims] = busiestNode(live);
     expect(victims.length).toBeGreaterThanOrEqual(2);
     const theirs = (await kubeletContainers([cut])).filter((c) => c.running && victims.some((p) => p.metadata?.uid === c.uid));
     expect(theirs.length).toBe(victims.length * 2); // a sandbox and the app container each
@@ -192,9 +196,7 @@ describe.skipIf(!isRoot)('node failure and recovery on Docker node agents', () =
 
   it('(c) an agent killed without its pods (they keep running), one force-deleted meanwhile: the restarted agent stops both, confirms the other', async () => {
     const live = await replicasReady(6);
-    const perNode = new Map<string, Pod[]>();
-    for (const p of live) perNode.set(p.spec!.nodeName!, [...(perNode.get(p.spec!.nodeName!) ?? []), p]);
-    const [dead, victims] = [...perNode.entries()].sort((x, y) => y[1].length - x[1].length)[0];
+    const [dead, victims] = busiestNode(live);
     expect(victims.length).toBeGreaterThanOrEqual(2);
     const theirs = (await kubeletContainers([dead])).filter((c) => c.running && victims.some((p) => p.metadata?.uid === c.uid));
 
