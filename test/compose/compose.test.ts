@@ -233,7 +233,7 @@ describe.skipIf(!!skip)(`docker-compose cluster (project ${PROJECT})`, () => {
     expect(await containerAddress(container(node))).toBe(address);
   }, 120_000);
 
-  it('kubesim chaos node pause/resume act on the node container: frozen -> NotReady -> Ready; status of faults in between', async () => {
+  it('kubesim chaos node pause/resume/loss/heal act on the node container: frozen -> NotReady -> Ready; a loss rule inside the node, removed by heal', async () => {
     const node = 'node-2';
     const home = mkdtempSync(join(tmpdir(), 'kubesim-compose-chaos-'));
     const env = { KUBESIM_HOME: home, KUBESIM_CONFIG: join(home, 'config.json'), KUBESIM_SERVER: '' };
@@ -250,6 +250,15 @@ describe.skipIf(!!skip)(`docker-compose cluster (project ${PROJECT})`, () => {
       expect(resumed.stdout).toContain(`node "${node}" resumed (docker unpause)`);
       await until(`${node} Ready again`, async () => ready(await client.get('nodes', '', node)) === 'True', 60_000, 250);
       expect((await kubesim('chaos', 'heal', '--all')).stdout).toContain('no faults in force');
+      // loss: a rule inside the node's own namespace, removed by heal.
+      const lossy = await kubesim('chaos', 'node', 'loss', node, '30%');
+      expect(lossy).toMatchObject({ code: 0 });
+      expect(lossy.stdout).toContain(`node "${node}" losing 30% of its packets to the apiservers`);
+      expect(await must('docker', ['exec', container(node), 'iptables', '-S', 'OUTPUT'])).toContain('kubesim-chaos loss');
+      expect((await kubesim('chaos', 'node', 'delay', node, '200ms')).stderr).toContain('node delay is not available on a docker-compose cluster');
+      expect((await kubesim('chaos', 'node', 'heal', node)).stdout).toContain('loss rule removed');
+      expect(await must('docker', ['exec', container(node), 'iptables', '-S', 'OUTPUT'])).not.toContain('kubesim-chaos loss');
+      expect(ready(await client.get('nodes', '', node))).toBe('True');
     } finally {
       await run('docker', ['unpause', container(node)]);
       rmSync(home, { recursive: true, force: true });

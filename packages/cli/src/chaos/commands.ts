@@ -26,12 +26,16 @@ type Opts = { name: string };
  * A docker-compose cluster has no `kubesim up` state: there, a node verb acts on the node
  * container (compose-node.ts). undefined when `cluster` is a `kubesim up` cluster.
  */
-async function composeNode(cluster: string, node: string, verb: import('./compose-node.js').ComposeNodeVerb): Promise<string | undefined> {
+async function composeNode(cluster: string, node: string, verb: import('./compose-node.js').ComposeNodeVerb, probability?: number): Promise<string | undefined> {
+  if (!(await isCompose(cluster, node))) return undefined;
+  return (await import('./compose-node.js')).composeNodeFault(cluster, node, verb, probability);
+}
+
+/** Whether `node` is a node container of compose cluster `cluster` (and no `kubesim up` cluster has that name). */
+async function isCompose(cluster: string, node: string): Promise<boolean> {
   const { readState } = await import('../cluster/state.js');
-  if (await readState(cluster)) return undefined;
-  const compose = await import('./compose-node.js');
-  if (!(await compose.isComposeNode(cluster, node))) return undefined;
-  return compose.composeNodeFault(cluster, node, verb);
+  if (await readState(cluster)) return false;
+  return (await import('./compose-node.js')).isComposeNode(cluster, node);
 }
 const withName = (cmd: Command) => cmd.option('--name <name>', 'cluster name', CLUSTER_FLAGS.name);
 
@@ -58,6 +62,7 @@ export function registerChaosVerbs(program: Command): void {
     act(async () => {
       const { parseDelay } = await import('./names.js');
       const ms = parseDelay(d);
+      if (await isCompose(o.name, n)) throw new Error(`node delay is not available on a docker-compose cluster (this kernel has no netem, and a node container's traffic does not pass a host proxy): use loss or partition`);
       return network(o.name, n, { kind: 'delay', amount: ms }, `delayed by ${ms}ms each way to and from the control plane`);
     }),
   );
@@ -65,7 +70,7 @@ export function registerChaosVerbs(program: Command): void {
     act(async () => {
       const { parseLoss } = await import('./names.js');
       const prob = parseLoss(p);
-      return network(o.name, n, { kind: 'loss', amount: prob }, `losing ${+(prob * 100).toFixed(2)}% of its packets to the control plane`);
+      return (await composeNode(o.name, n, 'loss', prob)) ?? network(o.name, n, { kind: 'loss', amount: prob }, `losing ${+(prob * 100).toFixed(2)}% of its packets to the control plane`);
     }),
   );
   withName(node.command('heal <node>').description("undo the node's network faults (partition, delay, loss)")).action((n: string, o: Opts) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeNodeCommands, composeNodeContainer } from './compose-node.js';
+import { composeNodeCommands, composeNodeContainer, lossRule } from './compose-node.js';
 
 describe('chaos node verbs on a compose cluster', () => {
   it('name the node container as docker-compose.yml does', () => {
@@ -17,5 +17,12 @@ describe('chaos node verbs on a compose cluster', () => {
       ['network', 'disconnect', 'p_extra', c],
     ]);
     expect(composeNodeCommands('heal', c, ['p_default'])).toEqual([['network', 'connect', 'p_default', c]]);
+    expect(composeNodeCommands('loss', c, [], 0.1)).toEqual([['exec', c, ...lossRule('-I', 0.1)]]);
+  });
+
+  it('drop a share of what the node sends to the apiservers, with a rule that the same call removes', () => {
+    const add = lossRule('-I', 0.25);
+    expect(add.join(' ')).toBe('iptables -I OUTPUT -p tcp --dport 6443 -m statistic --mode random --probability 0.25 -m comment --comment kubesim-chaos loss -j DROP');
+    expect(lossRule('-D', 0.25).slice(2)).toEqual(add.slice(2));
   });
 });

@@ -3,7 +3,9 @@
 // commands that are real machine failures there. kill = `docker kill` (power cut: the
 // pods die with the node, so --with-pods is implied), start = `docker start`, pause and
 // resume = `docker pause`/`unpause` (a frozen machine), partition and heal = `docker
-// network disconnect`/`connect` (the node loses every network, pods' traffic included).
+// network disconnect`/`connect` (the node loses every network, pods' traffic included),
+// loss = an iptables statistic DROP inside the node's own namespace on what it sends to
+// the apiservers. There is no delay: this kernel has no netem.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { addFault, findFault, readFaults, removeFault, writeFaults, type FaultKind } from './faults.js';
@@ -11,16 +13,29 @@ import { NODE_LABEL } from '../images/nodes.js';
 
 const exec = promisify(execFile);
 
-export type ComposeNodeVerb = 'kill' | 'start' | 'pause' | 'resume' | 'partition' | 'heal';
+export type ComposeNodeVerb = 'kill' | 'start' | 'pause' | 'resume' | 'partition' | 'heal' | 'loss';
+
+/** The apiserver port inside the compose network: what "the control plane" is to a node agent. */
+export const COMPOSE_APISERVER_PORT = 6443;
 
 /** The node container of `node` in compose cluster `cluster` (container_name CLUSTER-NODE). */
 export function composeNodeContainer(cluster: string, node: string): string {
   return `${cluster}-${node}`;
 }
 
-/** The Docker command a verb runs; partition/heal take the networks (one command each). */
-export function composeNodeCommands(verb: ComposeNodeVerb, container: string, networks: readonly string[] = []): string[][] {
+/**
+ * The iptables rule (inside the node container's own namespace) that drops a share of what
+ * its agent sends to the apiservers; `action` -I adds it, -D removes the same rule.
+ */
+export function lossRule(action: '-I' | '-D', probability: number): string[] {
+  return ['iptables', action, 'OUTPUT', '-p', 'tcp', '--dport', String(COMPOSE_APISERVER_PORT), '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-m', 'comment', '--comment', 'kubesim-chaos loss', '-j', 'DROP'];
+}
+
+/** The Docker command a verb runs; partition/heal take the networks (one command each), loss its probability. */
+export function composeNodeCommands(verb: ComposeNodeVerb, container: string, networks: readonly string[] = [], probability = 0): string[][] {
   switch (verb) {
+    case 'loss':
+      return [['exec', container, ...lossRule('-I', probability)]];
     case 'kill':
       return [['kill', '--signal', 'KILL', container]];
     case 'start':
@@ -60,10 +75,10 @@ export async function isComposeNode(cluster: string, node: string): Promise<bool
   return (await inspect(composeNodeContainer(cluster, node)))?.isNode ?? false;
 }
 
-const FAULT_OF: Partial<Record<ComposeNodeVerb, FaultKind>> = { kill: 'kill', pause: 'pause', partition: 'partition' };
+const FAULT_OF: Partial<Record<ComposeNodeVerb, FaultKind>> = { kill: 'kill', pause: 'pause', partition: 'partition', loss: 'loss' };
 const UNDOES: Partial<Record<ComposeNodeVerb, FaultKind>> = { start: 'kill', resume: 'pause', heal: 'partition' };
 
-export async function composeNodeFault(cluster: string, node: string, verb: ComposeNodeVerb): Promise<string> {
+export async function composeNodeFault(cluster: string, node: string, verb: ComposeNodeVerb, probability = 0): Promise<string> {
   const container = composeNodeContainer(cluster, node);
   const c = await inspect(container);
   if (!c?.isNode) throw new Error(`no node container "${container}" (label ${NODE_LABEL}=true) for node "${node}" of compose cluster "${cluster}"`);
@@ -77,17 +92,34 @@ export async function composeNodeFault(cluster: string, node: string, verb: Comp
     if (!c.networks.length) throw new Error(`node "${node}" (container ${container}) is on no network: already partitioned?`);
     networks = c.networks;
   }
+  let lost: number | undefined;
+  if (verb === 'loss') {
+    if (!c.running || c.paused) throw new Error(`node "${node}" (container ${container}) is not running`);
+    if (findFault(faults, 'node', node, 'loss')) throw new Error(`node "${node}" already has a loss fault; heal it first: kubesim chaos node heal ${node}`);
+  }
   if (verb === 'heal') {
     const f = findFault(faults, 'node', node, 'partition');
-    if (!f) throw new Error(`node "${node}" has no network fault in force`);
-    networks = f.detail.replace(/^disconnected from /, '').split(', ').filter(Boolean);
+    const l = findFault(faults, 'node', node, 'loss');
+    if (!f && !l) throw new Error(`node "${node}" has no network fault in force`);
+    networks = f ? f.detail.replace(/^disconnected from /, '').split(', ').filter(Boolean) : [];
+    if (l) lost = l.amount;
   }
-  for (const args of composeNodeCommands(verb, container, networks)) await exec('docker', args);
+  for (const args of composeNodeCommands(verb, container, networks, probability)) await exec('docker', args);
+  // Reconnected first (a loss rule lives in the node's own namespace and needs no network).
+  if (lost !== undefined) {
+    await exec('docker', ['exec', container, ...lossRule('-D', lost)]).catch(() => undefined);
+    faults = removeFault(faults, 'node', node, 'loss');
+  }
   const kind = FAULT_OF[verb];
   const undone = UNDOES[verb];
   if (kind) {
-    const detail = verb === 'partition' ? `disconnected from ${networks.join(', ')}` : `container ${container}, docker ${verb === 'kill' ? 'kill' : 'pause'}`;
-    faults = addFault(removeFault(faults, 'node', node, kind), { kind, scope: 'node', target: node, since: new Date().toISOString(), detail });
+    const detail =
+      verb === 'partition'
+        ? `disconnected from ${networks.join(', ')}`
+        : verb === 'loss'
+          ? `${+(probability * 100).toFixed(2)}% of its packets to the apiservers dropped (iptables in ${container})`
+          : `container ${container}, docker ${verb === 'kill' ? 'kill' : 'pause'}`;
+    faults = addFault(removeFault(faults, 'node', node, kind), { kind, scope: 'node', target: node, since: new Date().toISOString(), detail, ...(verb === 'loss' ? { amount: probability } : {}) });
   }
   if (undone) faults = removeFault(faults, 'node', node, undone);
   // A started node comes back on its networks: a partition recorded before the kill is over.
@@ -99,7 +131,8 @@ export async function composeNodeFault(cluster: string, node: string, verb: Comp
     pause: 'paused (docker pause: the node and its pods frozen)',
     resume: 'resumed (docker unpause)',
     partition: `partitioned (docker network disconnect ${networks.join(', ')})`,
-    heal: `healed (docker network connect ${networks.join(', ')})`,
+    heal: `healed (${[networks.length ? `docker network connect ${networks.join(', ')}` : '', lost !== undefined ? 'loss rule removed' : ''].filter(Boolean).join('; ')})`,
+    loss: `losing ${+(probability * 100).toFixed(2)}% of its packets to the apiservers (iptables statistic DROP inside the node)`,
   };
   return `node "${node}" ${what[verb]}`;
 }
@@ -107,9 +140,9 @@ export async function composeNodeFault(cluster: string, node: string, verb: Comp
 /** `chaos heal --all` on a compose cluster: unpause, reconnect and start every node faulted. */
 export async function composeHealAll(cluster: string): Promise<string[]> {
   const lines: string[] = [];
-  const undo: Record<FaultKind, ComposeNodeVerb | undefined> = { pause: 'resume', partition: 'heal', kill: 'start', delay: undefined, loss: undefined };
+  const undo: Record<FaultKind, ComposeNodeVerb | undefined> = { pause: 'resume', partition: 'heal', loss: 'heal', kill: 'start', delay: undefined };
   // Unpause first (a paused container cannot be reconnected), then reconnect, then start.
-  for (const kind of ['pause', 'partition', 'kill'] as const) {
+  for (const kind of ['pause', 'partition', 'loss', 'kill'] as const) {
     for (const f of (await readFaults(cluster)).filter((x) => x.scope === 'node' && x.kind === kind)) {
       const verb = undo[kind]!;
       try {

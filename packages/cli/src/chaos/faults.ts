@@ -25,6 +25,8 @@ export interface Fault {
   cgroup?: { path: string; origin: string };
   /** The delay proxy process (delay faults). */
   proxyPid?: number;
+  /** A loss fault's probability, where undoing it needs the exact rule (compose nodes). */
+  amount?: number;
 }
 
 export function faultsFile(cluster: string): string {
