@@ -101,7 +101,7 @@ export async function composeNodeFault(cluster: string, node: string, verb: Comp
     const f = findFault(faults, 'node', node, 'partition');
     const l = findFault(faults, 'node', node, 'loss');
     if (!f && !l) throw new Error(`node "${node}" has no network fault in force`);
-    networks = f ? f.detail.replace(/^disconnected from /, '').split(', ').filter(Boolean) : [];
+    networks = f?.networks ?? [];
     if (l) lost = l.amount;
   }
   for (const args of composeNodeCommands(verb, container, networks, probability)) await exec('docker', args);
@@ -119,7 +119,7 @@ export async function composeNodeFault(cluster: string, node: string, verb: Comp
         : verb === 'loss'
           ? `${+(probability * 100).toFixed(2)}% of its packets to the apiservers dropped (iptables in ${container})`
           : `container ${container}, docker ${verb === 'kill' ? 'kill' : 'pause'}`;
-    faults = addFault(removeFault(faults, 'node', node, kind), { kind, scope: 'node', target: node, since: new Date().toISOString(), detail, ...(verb === 'loss' ? { amount: probability } : {}) });
+    faults = addFault(removeFault(faults, 'node', node, kind), { kind, scope: 'node', target: node, since: new Date().toISOString(), detail, ...(verb === 'loss' ? { amount: probability } : {}), ...(verb === 'partition' ? { networks } : {}) });
   }
   if (undone) faults = removeFault(faults, 'node', node, undone);
   // A started node comes back on its networks: a partition recorded before the kill is over.

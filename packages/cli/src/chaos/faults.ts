@@ -27,6 +27,8 @@ export interface Fault {
   proxyPid?: number;
   /** A loss fault's probability, where undoing it needs the exact rule (compose nodes). */
   amount?: number;
+  /** The Docker networks a compose node was disconnected from (partition), to connect it again. */
+  networks?: string[];
 }
 
 export function faultsFile(cluster: string): string {
