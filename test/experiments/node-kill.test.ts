@@ -83,7 +83,12 @@ describe.skipIf(!isRoot)('kubesim chaos run: node kill on a 2-node Docker cluste
     // The probes failed after the fault, then succeeded again (the experiment waited for 20 in a row).
     const probe = tl.probes.find((p) => p.probe === 'web')!;
     expect(probe.failed).toBeGreaterThan(0);
-    expect(probe.firstFailure!).toBeGreaterThanOrEqual(times.fault - 1000);
+    // The outage: failed requests that were in flight at the kill or started after it (a
+    // stray timeout before the fault, on a loaded machine, is recorded too, and honestly
+    // shows as an earlier first failure).
+    const outage = tl.samples.filter((s) => s.probe === 'web' && !s.ok && s.t + s.latencyMs >= times.fault);
+    expect(outage.length).toBeGreaterThan(0);
+    expect(probe.lastFailure!).toBeGreaterThanOrEqual(times.fault);
     expect(probe.recovered!).toBeGreaterThan(probe.lastFailure!);
     const after = tl.samples.filter((s) => s.t > probe.lastFailure!);
     expect(after.length).toBeGreaterThanOrEqual(20);

@@ -345,12 +345,17 @@ spec:
     expect(lone).toBeDefined();
     // Local: the balancer uses only the two nodes with endpoints, alternately, and each node
     // keeps its share: the lone pod takes half of all requests, the pair a quarter each.
-    const local = await until('the balancer to use both nodes with endpoints', async () => {
+    // A node joins the balancer at its first passing health check: measure only once both
+    // have (a batch straddling that moment would send its first part all to one node).
+    await until('the balancer to use both nodes with endpoints', async () => {
       const got: string[] = [];
       for (let i = 0; i < 40; i++) got.push(await get(`http://${ip}/`));
-      const c = tally(got);
-      return c.size === 3 ? c : undefined;
+      return tally(got).size === 3;
     }, 30_000);
+    const measured: string[] = [];
+    for (let i = 0; i < 40; i++) measured.push(await get(`http://${ip}/`));
+    const local = tally(measured);
+    expect(local.size).toBe(3);
     expect(local.get(lone!)).toBeGreaterThanOrEqual(18);
     expect(local.get(lone!)).toBeLessThanOrEqual(22);
     // Cluster: every ready node gets connections and forwards to any pod: about a third each.
