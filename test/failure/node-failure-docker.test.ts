@@ -103,12 +103,21 @@ describe.skipIf(!isRoot)('node failure and recovery on Docker node agents', () =
     expect(orphans(containers, await pods())).toEqual([]);
   };
   const evicted = async (victims: Pod[], n: string) => {
-    const events = (await client.list('events', { namespace: 'default' })).items as Event[];
-    expect(events.some((e) => e.involvedObject?.kind === 'Node' && e.involvedObject.name === n && e.reason === 'NodeNotReady' && e.message === `Node ${n} status is now: NodeNotReady`)).toBe(true);
-    for (const p of victims) {
-      const name = p.metadata!.name!;
-      expect(events.some((e) => e.involvedObject?.name === name && e.involvedObject.uid === p.metadata?.uid && e.reason === 'TaintManagerEviction' && e.message === `Marking for deletion Pod default/${name}`), `TaintManagerEviction for ${name}`).toBe(true);
-    }
+    const notReady = (e: Event) => e.involvedObject?.kind === 'Node' && e.involvedObject.name === n && e.reason === 'NodeNotReady' && e.message === `Node ${n} status is now: NodeNotReady`;
+    const eviction = (p: Pod) => (e: Event) =>
+      e.involvedObject?.name === p.metadata!.name && e.involvedObject?.uid === p.metadata?.uid && e.reason === 'TaintManagerEviction' && e.message === `Marking for deletion Pod default/${p.metadata!.name}`;
+    // Events are written asynchronously, after the change they report.
+    const events = await until(
+      'the NodeNotReady and TaintManagerEviction events',
+      async () => {
+        const evs = (await client.list('events', { namespace: 'default' })).items as Event[];
+        return evs.some(notReady) && victims.every((p) => evs.some(eviction(p))) ? evs : undefined;
+      },
+      10_000,
+      100,
+    );
+    expect(events.some(notReady)).toBe(true);
+    for (const p of victims) expect(events.some(eviction(p)), `TaintManagerEviction for ${p.metadata!.name}`).toBe(true);
   };
   /** Waits until every pod of `victims` carries a deletionTimestamp, and returns them. */
   const marked = (victims: Pod[]) =>

@@ -228,10 +228,10 @@ describe('kubesim up --ha', () => {
       expect(named(state(), 'scheduler').map((s) => s.pid)).toContain(pidOfHolder(now.holderIdentity));
       expect(microTime(now.acquireTime) - killedAt).toBeLessThan(bound());
       expect(boundAt - killedAt).toBeLessThan(bound() + 1000);
-      // The new leader bound it: its Scheduled event names the new holder.
-      const events = await client.list('events', { namespace: space });
-      const scheduled = events.items.find((e) => e.involvedObject?.name === 'after-kill' && e.reason === 'Scheduled');
-      expect(scheduled?.reportingInstance).toBe(now.holderIdentity);
+      // The new leader bound it: its Scheduled event names the new holder. Events are
+      // written after the binding, asynchronously: wait for it.
+      const scheduled = await until('the Scheduled event of the new pod', async () => (await client.list('events', { namespace: space })).items.find((e) => e.involvedObject?.name === 'after-kill' && e.reason === 'Scheduled'), 10_000, 50);
+      expect(scheduled.reportingInstance).toBe(now.holderIdentity);
       expect(tracker.max).toBeLessThanOrEqual(3);
       await chaos('heal', '--all');
     });
