@@ -28,6 +28,7 @@ export interface ResourceMethods {
   Bind: [T.BindRequest, T.KubeObject];
   Version: [T.VersionRequest, T.VersionInfo];
   PodLogs: [T.PodLogsRequest, T.LogChunk];
+  Requests: [T.RequestFrame, T.ResponseFrame];
 }
 
 export interface NodeMethods {
@@ -77,6 +78,49 @@ function definition<D>(service: string): D {
 
 export const resourceService: ResourceServiceDefinition = definition<ResourceServiceDefinition>('ResourceService');
 export const nodeService: NodeServiceDefinition = definition<NodeServiceDefinition>('NodeService');
+
+/** The unary methods a RequestFrame can carry, by the frame's field for each. */
+export const FRAME_FIELDS = {
+  Create: 'create',
+  Get: 'get',
+  List: 'list',
+  Update: 'update',
+  UpdateStatus: 'updateStatus',
+  Patch: 'patch',
+  Delete: 'delete',
+  Bind: 'bind',
+  Version: 'version',
+} as const satisfies Partial<Record<keyof ResourceMethods, keyof T.RequestFrame>>;
+
+export type FramedMethod = keyof typeof FRAME_FIELDS;
+
+/** The ResponseFrame field that carries each framed method's answer. */
+export const FRAME_RESPONSE_FIELDS: Record<FramedMethod, keyof T.ResponseFrame> = {
+  Create: 'object',
+  Get: 'object',
+  List: 'list',
+  Update: 'object',
+  UpdateStatus: 'object',
+  Patch: 'object',
+  Delete: 'delete',
+  Bind: 'object',
+  Version: 'version',
+};
+
+/**
+ * The id of a request or response frame that could not be decoded as a whole, read from
+ * its first field (a varint under tag 1, which protobuf encoders write first), so the
+ * failure still reaches the request it belongs to.
+ */
+export function frameId(buf: Uint8Array): number | undefined {
+  if (buf[0] !== 0x08) return undefined;
+  let id = 0;
+  for (let i = 1, shift = 0; i < buf.length && shift < 35; i++, shift += 7) {
+    id += (buf[i] & 0x7f) * 2 ** shift;
+    if (!(buf[i] & 0x80)) return id;
+  }
+  return undefined;
+}
 
 /** Encodes/decodes the Status carried in the error trailer. */
 export const encodeStatus = (s: T.Status): Buffer => Buffer.from(encodeMessage('Status', s));

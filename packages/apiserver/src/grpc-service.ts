@@ -22,7 +22,9 @@ import {
   type WatchRequest,
   type LogChunk,
   type PodLogsRequest,
+  type FramedMethod,
 } from '@kubesim/api';
+import { RequestStreams, type FrameHandlers } from './request-frames.js';
 import type { LogsProxy } from './logs-proxy.js';
 import type { Logger } from 'pino';
 import type { Registry } from './registry/registry.js';
@@ -41,19 +43,44 @@ export function toServiceError(err: StatusError): Partial<grpc.StatusObject> {
   return { code: err.grpcCode, details: err.message, metadata };
 }
 
-/** The service definition, except that watch events may be handed over pre-encoded. */
+/**
+ * The service definition, except that watch events may be handed over pre-encoded, and
+ * request frames are decoded and encoded by the Requests handler, one by one.
+ */
 export function serviceDefinition(): grpc.ServiceDefinition {
   const watch = resourceService.Watch;
+  const raw = (v: Buffer) => v;
   return {
     ...resourceService,
     Watch: { ...watch, responseSerialize: (v: unknown) => (Buffer.isBuffer(v) ? v : watch.responseSerialize(v as never)) },
+    Requests: { ...resourceService.Requests, requestDeserialize: raw, responseSerialize: raw },
   } as unknown as grpc.ServiceDefinition;
 }
 
+/** The verb each method is logged as. */
+const VERBS: Record<FramedMethod, string> = {
+  Create: 'create',
+  Get: 'get',
+  List: 'list',
+  Update: 'update',
+  UpdateStatus: 'update-status',
+  Patch: 'patch',
+  Delete: 'delete',
+  Bind: 'bind',
+  Version: 'version',
+};
+
 const QUIET: ReadonlySet<string> = new Set(['NotFound', 'AlreadyExists', 'Conflict', 'Expired', 'Gone']);
 
-export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, version: () => VersionInfo, log: Logger, logs: LogsProxy): grpc.UntypedServiceImplementation {
-  function fail(verb: string, req: unknown, err: unknown): Partial<grpc.StatusObject> {
+export interface ServiceHandlers {
+  handlers: grpc.UntypedServiceImplementation;
+  /** The open Requests streams, drained before the server shuts down. */
+  requestStreams: RequestStreams;
+}
+
+export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, version: () => VersionInfo, log: Logger, logs: LogsProxy): ServiceHandlers {
+  /** Logs a failed call by how much it matters and returns the StatusError to send. */
+  function failure(verb: string, req: unknown, err: unknown): StatusError {
     const se = asStatusError(err);
     const r = (req ?? {}) as { resource?: string; namespace?: string; name?: string; object?: KubeObject };
     const ctx = {
@@ -66,10 +93,29 @@ export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, versio
     if (se.reason === 'InternalError') log.error({ ...ctx, err }, se.message);
     else if (QUIET.has(se.reason)) log.debug(ctx, se.message);
     else log.info(ctx, se.message);
-    return toServiceError(se);
+    return se;
   }
 
-  function unary<Req, Res>(verb: string, fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  function fail(verb: string, req: unknown, err: unknown): Partial<grpc.StatusObject> {
+    return toServiceError(failure(verb, req, err));
+  }
+
+  // The work of each unary method, shared by its own call and by request frames.
+  const work: FrameHandlers = {
+    Create: (r: CreateRequest) => registry.create(r.object, !!r.dryRun),
+    Get: (r: GetRequest) => registry.get(r.resource, r.namespace, r.name),
+    List: (r: ListRequest) => registry.list(r),
+    Update: (r: UpdateRequest) => registry.update(r.object, 'update', !!r.dryRun),
+    UpdateStatus: (r: UpdateRequest) => registry.update(r.object, 'status', !!r.dryRun),
+    Patch: (r: PatchRequest) => registry.patch(r),
+    Delete: (r: DeleteRequest) => registry.delete(r),
+    Bind: (r: BindRequest) => registry.bind(r.binding),
+    Version: async () => version(),
+  };
+
+  function unary<Req, Res>(method: FramedMethod): grpc.handleUnaryCall<Req, Res> {
+    const verb = VERBS[method];
+    const fn = work[method] as (req: Req) => Promise<Res>;
     return (call, callback) => {
       let p: Promise<Res>;
       try {
@@ -148,17 +194,20 @@ export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, versio
     );
   };
 
-  return {
+  const requestStreams = new RequestStreams(work, (method, req, err) => failure(VERBS[method], req, err));
+  const handlers = {
     PodLogs: podLogs as grpc.handleServerStreamingCall<unknown, unknown>,
-    Create: unary<CreateRequest, KubeObject>('create', (r) => registry.create(r.object, !!r.dryRun)),
-    Get: unary<GetRequest, KubeObject>('get', (r) => registry.get(r.resource, r.namespace, r.name)),
-    List: unary<ListRequest, ListResponse>('list', (r) => registry.list(r)),
-    Update: unary<UpdateRequest, KubeObject>('update', (r) => registry.update(r.object, 'update', !!r.dryRun)),
-    UpdateStatus: unary<UpdateRequest, KubeObject>('update-status', (r) => registry.update(r.object, 'status', !!r.dryRun)),
-    Patch: unary<PatchRequest, KubeObject>('patch', (r) => registry.patch(r)),
-    Delete: unary<DeleteRequest, DeleteResponse>('delete', (r) => registry.delete(r)),
-    Bind: unary<BindRequest, KubeObject>('bind', (r) => registry.bind(r.binding)),
-    Version: unary<Record<string, never>, VersionInfo>('version', async () => version()),
+    Create: unary<CreateRequest, KubeObject>('Create'),
+    Get: unary<GetRequest, KubeObject>('Get'),
+    List: unary<ListRequest, ListResponse>('List'),
+    Update: unary<UpdateRequest, KubeObject>('Update'),
+    UpdateStatus: unary<UpdateRequest, KubeObject>('UpdateStatus'),
+    Patch: unary<PatchRequest, KubeObject>('Patch'),
+    Delete: unary<DeleteRequest, DeleteResponse>('Delete'),
+    Bind: unary<BindRequest, KubeObject>('Bind'),
+    Version: unary<Record<string, never>, VersionInfo>('Version'),
     Watch: watch as grpc.handleServerStreamingCall<unknown, unknown>,
+    Requests: requestStreams.handler as grpc.handleBidiStreamingCall<unknown, unknown>,
   } as grpc.UntypedServiceImplementation;
+  return { handlers, requestStreams };
 }

@@ -164,16 +164,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       // Channelz call/message counters cost on every call, and nothing here serves channelz.
       'grpc.enable_channelz': 0,
     });
-    server.addService(
-      serviceDefinition(),
-      serviceHandlers(registry, { registry, store, cache, maxQueue: MAX_WATCH_QUEUE }, () => versionInfo(etcdVersion, serverId), log, logs),
-    );
+    const service = serviceHandlers(registry, { registry, store, cache, maxQueue: MAX_WATCH_QUEUE }, () => versionInfo(etcdVersion, serverId), log, logs);
+    server.addService(serviceDefinition(), service.handlers);
     const boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
     stops.push(
-      () =>
-        new Promise<void>((resolve) => {
+      async () => {
+        // Request streams answer what they took, then end, so tryShutdown can finish.
+        await service.requestStreams.drain(1000);
+        await new Promise<void>((resolve) => {
           // Give in-flight calls a moment, then cut the rest (watches never end by themselves).
           const force = setTimeout(() => {
             server.forceShutdown();
@@ -183,7 +183,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
             clearTimeout(force);
             resolve();
           });
-        }),
+        });
+      },
     );
     // Watches are closed before the server waits for calls to end.
     stops.push(() => cache.stop(new StatusError('ServiceUnavailable', 'the apiserver is shutting down')));
