@@ -101,8 +101,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   parseIPRange(opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE);
   parsePortRange(opts.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE);
 
-  // No channelz bookkeeping on the etcd channel: nothing reads it, and it costs on every call.
-  const etcd = new Etcd3({ hosts: opts.etcdServers, dialTimeout: 5000, grpcOptions: { 'grpc.enable_channelz': 0 } });
+  // No channelz bookkeeping or gRPC-level retry buffering on the etcd channel: nothing
+  // reads the one, etcd3 retries by itself, and both cost on every call.
+  const etcd = new Etcd3({ hosts: opts.etcdServers, dialTimeout: 5000, grpcOptions: { 'grpc.enable_channelz': 0, 'grpc.enable_retries': 0 } });
   const store = new Store(etcd);
   const stops: (() => void | Promise<void>)[] = [async () => etcd.close()];
   const stopAll = async () => {

@@ -72,7 +72,8 @@ export async function benchScheduler(endpoint: string, nodes: number, pods: numb
     let bound = 0;
     let lastBound = 0;
     const start = await client.list('pods', { namespace: ns, limit: 1 });
-    const watch = client.watch('pods', { namespace: ns, resourceVersion: start.resourceVersion });
+    // Only bound pods: the load generator shares the two cores with what it measures.
+    const watch = client.watch('pods', { namespace: ns, resourceVersion: start.resourceVersion, fieldSelector: 'spec.nodeName!=' });
     const seen = new Set<string>();
     const pump = (async () => {
       try {

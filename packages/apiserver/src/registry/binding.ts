@@ -12,10 +12,8 @@ export function applyBinding(pod: Pod, binding: Binding, now: string): Pod {
   }
   if (pod.metadata?.deletionTimestamp) throw conflict('pods/binding', name, `pod ${name} is being deleted, cannot be assigned to a host`);
   if (pod.spec?.nodeName) throw conflict('pods/binding', name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-  const out = structuredClone(pod);
-  out.spec = { ...out.spec, nodeName: node };
+  // New spec and status, the rest shared with `pod`: nothing here or after mutates either.
   const scheduled: PodCondition = { type: 'PodScheduled', status: 'True', lastTransitionTime: now };
-  const conditions = (out.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-  out.status = { ...out.status, conditions: [...conditions, scheduled] };
-  return out;
+  const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+  return { ...pod, spec: { ...pod.spec, nodeName: node }, status: { ...pod.status, conditions: [...conditions, scheduled] } };
 }

@@ -78,6 +78,11 @@ describe('rollingUpdateStep', () => {
     // maxScaledDown = 5 - 3 - 0 = 2: the 2 unhealthy go; available = 2+1 = 3 = min: no more.
     expect(step(dep(4, 1, 1), rs('new', 1, 1), [rs('old', 4, 2)])).toEqual({ old: 2 });
   });
+  it('does not count old pods its ReplicaSet is about to delete (status not yet caught up)', () => {
+    // Old was just cut to 2 but its status still says 3 available; new has 2 of 3 available.
+    // Really available: 2 + 2 = 4, min 3: one old pod may go, not two.
+    expect(step(dep(4, 1, 1), rs('new', 3, 2), [rs('old', 2, 3)])).toEqual({ old: 1 });
+  });
   it('scales the oldest old ReplicaSets down first', () => {
     const a = rs('a', 2, 2, '2026-01-01T00:00:00Z');
     const b = rs('b', 2, 2, '2026-01-02T00:00:00Z');
@@ -109,5 +114,32 @@ describe('rollingUpdateStep', () => {
           }
           expect([n.spec!.replicas, o.spec!.replicas]).toEqual([replicas, 0]);
         }
+  });
+
+  it('keeps the fenceposts when ReplicaSet statuses lag behind their deletions', () => {
+    for (const lag of [1, 2, 3])
+      for (let replicas = 1; replicas <= 6; replicas++)
+        for (let s = 0; s <= 2; s++)
+          for (let u = 0; u <= 2; u++) {
+            const d = dep(replicas, s, u);
+            const { unavailable } = resolveFenceposts(s, u, replicas);
+            let newSpec = 0;
+            let newReady = 0; // new pods available: one more each step, up to its size
+            let oldSpec = replicas;
+            let oldReal = replicas; // old pods really there and available
+            const seen = [replicas]; // the old ReplicaSet's available count as its status says, `lag` steps late
+            for (let i = 0; i < 200 && !(newSpec === replicas && newReady === replicas && oldSpec === 0); i++) {
+              const oldStatus = seen[Math.max(0, seen.length - 1 - lag)];
+              const sc = rollingUpdateStep(d, rs('new', newSpec, newReady), [rs('old', oldSpec, oldStatus)]).scale;
+              if (sc.has('new')) newSpec = sc.get('new')!;
+              if (sc.has('old')) oldSpec = sc.get('old')!;
+              oldReal = Math.min(oldReal, oldSpec);
+              newReady = Math.min(newSpec, newReady);
+              seen.push(oldReal);
+              expect(newReady + oldReal, `lag ${lag}, ${replicas} ${s}/${u}, step ${i}`).toBeGreaterThanOrEqual(Math.min(replicas - unavailable, replicas));
+              newReady = Math.min(newSpec, newReady + 1);
+            }
+            expect([newSpec, oldSpec]).toEqual([replicas, 0]);
+          }
   });
 });

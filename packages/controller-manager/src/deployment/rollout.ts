@@ -30,7 +30,13 @@ export function resolveFenceposts(maxSurge: IntOrString | undefined, maxUnavaila
 
 export const replicasOf = (d: Deployment): number => d.spec?.replicas ?? 1;
 const specReplicas = (rs: ReplicaSet | undefined): number => rs?.spec?.replicas ?? 0;
-const available = (rs: ReplicaSet): number => rs.status?.availableReplicas ?? 0;
+/**
+ * Available pods that will stay: right after a scale-down the ReplicaSet's status still
+ * counts the pods its controller is deleting (status is computed before the deletions are
+ * seen), and counting them would let the next step take away pods that are really
+ * needed. Pods above spec.replicas are going, so they never count.
+ */
+const available = (rs: ReplicaSet): number => Math.min(rs.status?.availableReplicas ?? 0, specReplicas(rs));
 
 export function isRollingUpdate(d: Deployment): boolean {
   return (d.spec?.strategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
@@ -119,10 +125,11 @@ export function rollingUpdateStep(d: Deployment, newRS: ReplicaSet | undefined, 
     sizes.set(name, cur - down);
     cleaned += down;
   }
-  // Then available old pods, as far as the available count allows.
+  // Then available old pods, as far as the available count allows (and never past
+  // maxScaledDown, which is the same bound computed from the specs alone).
   const availableNow = all.reduce((n, rs) => n + available(rs), 0);
   if (availableNow > minAvailable) {
-    const budget = availableNow - minAvailable;
+    const budget = Math.min(availableNow - minAvailable, maxScaledDown - cleaned);
     let done = 0;
     for (const rs of olds) {
       if (done >= budget) break;
