@@ -15,9 +15,26 @@ const BINARY_SUFFIX: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, 
 const shape = /^([+-]?)(\d*)(?:\.(\d*))?([eEinumkKMGTP]*[-+]?\d*)$/;
 
 /** A parsed quantity: value = sign * digits / 10^scale * multiplier. */
-interface Parsed { negative: boolean; digits: bigint; scale: number; base: 2 | 10; exponent: number; }
+interface Parsed { readonly negative: boolean; readonly digits: bigint; readonly scale: number; readonly base: 2 | 10; readonly exponent: number; }
+
+// The same few strings ("100m", "64Mi", "32") are parsed for every pod by the scheduler,
+// the apiserver and the node agents; parsed forms and milli-values are remembered.
+const CACHE_LIMIT = 4096;
+const parsedCache = new Map<string, Parsed | string>();
+const milliCache = new Map<string, bigint>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
 
 function parse(text: string): Parsed | string {
+  const hit = parsedCache.get(text);
+  return hit !== undefined ? hit : remember(parsedCache, text, parseUncached(text));
+}
+
+function parseUncached(text: string): Parsed | string {
   const m = shape.exec(text);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return QUANTITY_FORMAT_ERROR;
   const [, sign, whole, frac = '', suffix] = m;
@@ -50,9 +67,11 @@ function toScaled(p: Parsed, unitPow10: number): bigint {
 
 /** Parses a quantity to milli-units (cpu "100m" -> 100n, memory "1Ki" -> 1024000n). Throws on a bad string. */
 export function parseQuantity(text: string): bigint {
+  const hit = milliCache.get(text);
+  if (hit !== undefined) return hit;
   const p = parse(text);
   if (typeof p === 'string') throw new Error(`${p}: ${JSON.stringify(text)}`);
-  return toScaled(p, -3);
+  return remember(milliCache, text, toScaled(p, -3));
 }
 
 /** The whole-unit value (bytes, cores), rounded up as Kubernetes' Value() does ("1500m" -> 2n). */

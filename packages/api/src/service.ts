@@ -25,7 +25,7 @@ export interface ResourceMethods {
   Patch: [T.PatchRequest, T.KubeObject];
   Delete: [T.DeleteRequest, T.DeleteResponse];
   Watch: [T.WatchRequest, T.WatchEvent];
-  Bind: [T.BindRequest, T.KubeObject];
+  Bind: [T.BindRequest, T.Status];
   Version: [T.VersionRequest, T.VersionInfo];
   PodLogs: [T.PodLogsRequest, T.LogChunk];
   Requests: [T.RequestFrame, T.ResponseFrame];
@@ -103,7 +103,7 @@ export const FRAME_RESPONSE_FIELDS: Record<FramedMethod, keyof T.ResponseFrame> 
   UpdateStatus: 'object',
   Patch: 'object',
   Delete: 'delete',
-  Bind: 'object',
+  Bind: 'status',
   Version: 'version',
 };
 

@@ -292,7 +292,9 @@ describe('patch', () => {
 describe('bind', () => {
   it('binds an unbound pod once and sets PodScheduled', async () => {
     await env.client.create(pod('tobind'));
-    const bound = await env.client.bind({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'tobind', namespace: 'default' }, target: { kind: 'Node', name: 'node-1' } });
+    const answer = await env.client.bind({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'tobind', namespace: 'default' }, target: { kind: 'Node', name: 'node-1' } });
+    expect(answer).toMatchObject({ status: 'Success', code: 201 });
+    const bound = await env.client.get('pods', 'default', 'tobind');
     expect(bound.spec?.nodeName).toBe('node-1');
     expect(bound.status?.conditions?.find((c) => c.type === 'PodScheduled')?.status).toBe('True');
     const err = await failure(env.client.bind({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'tobind', namespace: 'default' }, target: { kind: 'Node', name: 'node-2' } }));

@@ -23,6 +23,7 @@ import {
   type LogChunk,
   type PodLogsRequest,
   type FramedMethod,
+  type Status,
 } from '@kubesim/api';
 import { RequestStreams, type FrameHandlers } from './request-frames.js';
 import type { LogsProxy } from './logs-proxy.js';
@@ -109,7 +110,10 @@ export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, versio
     UpdateStatus: (r: UpdateRequest) => registry.update(r.object, 'status', !!r.dryRun),
     Patch: (r: PatchRequest) => registry.patch(r),
     Delete: (r: DeleteRequest) => registry.delete(r),
-    Bind: (r: BindRequest) => registry.bind(r.binding),
+    Bind: async (r: BindRequest): Promise<Status> => {
+      await registry.bind(r.binding);
+      return { status: 'Success', code: 201 };
+    },
     Version: async () => version(),
   };
 
@@ -204,7 +208,7 @@ export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, versio
     UpdateStatus: unary<UpdateRequest, KubeObject>('UpdateStatus'),
     Patch: unary<PatchRequest, KubeObject>('Patch'),
     Delete: unary<DeleteRequest, DeleteResponse>('Delete'),
-    Bind: unary<BindRequest, KubeObject>('Bind'),
+    Bind: unary<BindRequest, Status>('Bind'),
     Version: unary<Record<string, never>, VersionInfo>('Version'),
     Watch: watch as grpc.handleServerStreamingCall<unknown, unknown>,
     Requests: requestStreams.handler as grpc.handleBidiStreamingCall<unknown, unknown>,

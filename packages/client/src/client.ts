@@ -21,6 +21,7 @@ import {
   type LogChunk,
   type KindMap,
   type FramedMethod,
+  type Status,
 } from '@kubesim/api';
 
 export interface ClientOptions {
@@ -255,9 +256,9 @@ export class Client {
     return this.unary<DeleteResponse>('Delete', { resource, namespace, name, ...opts });
   }
 
-  /** The pods/binding subresource: binds a pod to a node. */
-  bind(binding: Binding): Promise<KindPod> {
-    return this.unary<KindPod>('Bind', { binding });
+  /** The pods/binding subresource: binds a pod to a node. Answers a Status, as Kubernetes does (read the pod for its new state). */
+  bind(binding: Binding): Promise<Status> {
+    return this.unary<Status>('Bind', { binding });
   }
 
   version(): Promise<VersionInfo> {
@@ -322,4 +323,3 @@ export class Client {
   }
 }
 
-type KindPod = ResourceKinds['pods'];
