@@ -24,9 +24,19 @@ export function deepCopy<T>(obj: T): T {
   return structuredClone(obj);
 }
 
+// Every write stamps a time, and it changes once a second: the last one is kept.
+let lastSecond = NaN;
+let lastStamp = '';
+
 /** Kubernetes' timestamp form: RFC 3339 in UTC with seconds ("2026-11-23T10:00:00Z"). */
-export function nowTimestamp(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+export function nowTimestamp(d?: Date): string {
+  const ms = d ? d.getTime() : Date.now();
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastStamp = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastStamp;
 }
 
 /** MicroTime, as Lease renewTime uses: RFC 3339 with microseconds. */
