@@ -3,6 +3,7 @@
 // real gRPC; the load loops are bounded in count and time.
 import { Client } from '@kubesim/client';
 import type { ConfigMap } from '@kubesim/api';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { summarize, type Summary } from './stats.js';
 
@@ -19,8 +20,8 @@ function configMap(ns: string, name: string, extra: Record<string, string> = {})
 }
 
 /** `clients` concurrent clients (one gRPC channel each) each run `opsPerClient` calls back to back. */
-async function runLoad(endpoint: string, clients: number, opsPerClient: number, op: (c: Client, client: number, i: number) => Promise<unknown>): Promise<LoadResult> {
-  const conns = Array.from({ length: clients }, () => new Client({ endpoints: [endpoint] }));
+async function runLoad(endpoint: string, clients: number, opsPerClient: number, op: (c: Client, client: number, i: number) => Promise<unknown>, transport: 'stream' | 'unary' = 'stream'): Promise<LoadResult> {
+  const conns = Array.from({ length: clients }, () => new Client({ endpoints: [endpoint], transport }));
   // Warm each channel so connection set-up is not measured.
   await Promise.all(conns.map((c) => c.version()));
   const lat: number[] = [];
@@ -139,4 +140,38 @@ export async function benchWatchFanout(endpoint: string, ns: string, watchers: n
     await new Promise((r) => worker.once('exit', r));
     writer.close();
   }
+}
+
+export interface TransportResult extends LoadResult {
+  transport: 'stream' | 'unary';
+  /** CPU time per call, µs: the load generator's (all its clients) and the apiserver's. */
+  clientCpuMicros: number;
+  serverCpuMicros: number;
+}
+
+/** CPU seconds a process has used so far (user + system), from /proc. */
+export function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * The same gets sent as unary calls and as frames of the Requests stream, with the CPU
+ * each costs the load generator and the apiserver: what the stream transport saves.
+ */
+export async function benchTransport(endpoint: string, apiserverPid: number, ns: string, clients: number, opsPerClient: number, names: string[]): Promise<TransportResult[]> {
+  const out: TransportResult[] = [];
+  for (const transport of ['unary', 'stream'] as const) {
+    const cpu0 = process.cpuUsage();
+    const server0 = processCpuSeconds(apiserverPid);
+    const r = await runLoad(endpoint, clients, opsPerClient, (c, ci, i) => c.get('configmaps', ns, names[(ci * 7919 + i) % names.length]), transport);
+    const used = process.cpuUsage(cpu0);
+    out.push({
+      ...r,
+      transport,
+      clientCpuMicros: (used.user + used.system) / r.ops,
+      serverCpuMicros: ((processCpuSeconds(apiserverPid) - server0) * 1e6) / r.ops,
+    });
+  }
+  return out;
 }

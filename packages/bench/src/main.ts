@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEtcd, startApiServerProcess } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
-import { benchCreate, benchCreatePaced, benchGet, benchWatchFanout, type LoadResult } from './apiserver.js';
+import { benchCreate, benchCreatePaced, benchGet, benchTransport, benchWatchFanout, type LoadResult } from './apiserver.js';
 import { benchScheduler } from './scheduler.js';
 import { benchUp } from './cluster.js';
 import { benchPodStartup, ensureImages } from './pods.js';
@@ -31,12 +31,12 @@ function save(section: string, results: unknown): void {
 }
 
 /** Runs `fn` against a fresh etcd and apiserver process. */
-async function withControlPlane<T>(logDir: string, fn: (endpoint: string) => Promise<T>): Promise<T> {
+async function withControlPlane<T>(logDir: string, fn: (endpoint: string, apiserverPid: number) => Promise<T>): Promise<T> {
   const etcd = await startEtcd({ logFile: join(logDir, 'etcd.log') });
   try {
     const api = await startApiServerProcess([etcd.endpoint], { logFile: join(logDir, 'apiserver.log') });
     try {
-      return await fn(api.endpoint);
+      return await fn(api.endpoint, api.pid);
     } finally {
       await api.stop();
     }
@@ -46,7 +46,7 @@ async function withControlPlane<T>(logDir: string, fn: (endpoint: string) => Pro
 }
 
 async function apiserverSection(logDir: string): Promise<void> {
-  await withControlPlane(logDir, async (endpoint) => {
+  await withControlPlane(logDir, async (endpoint, apiserverPid) => {
     const admin = new Client({ endpoints: [endpoint] });
     const ns = 'bench';
     await admin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
@@ -67,6 +67,9 @@ async function apiserverSection(logDir: string): Promise<void> {
       gets.push(r);
       say(row('get', r));
     }
+    say('\nthe same gets (10 clients) as unary calls and as frames of the Requests stream, with the CPU per call of the load generator and of the apiserver');
+    const transport = await benchTransport(endpoint, apiserverPid, ns, 10, 500, names);
+    for (const t of transport) say(`${row(`get ${t.transport}`, t)}  cpu/call client ${t.clientCpuMicros.toFixed(0)} µs, apiserver ${t.serverCpuMicros.toFixed(0)} µs`);
     say('\nsustained creates (50 clients, 10 s worth of work at the target rate)');
     const sustained = await benchCreate(endpoint, ns, 50, 200, 'sustained');
     say(row('create sustained', sustained));
@@ -74,7 +77,7 @@ async function apiserverSection(logDir: string): Promise<void> {
     const fan = await benchWatchFanout(endpoint, ns, 100, 200, 20);
     say(`watch fan-out          ${fan.watchers} watchers  ${fan.deliveries}/${fan.watchers * fan.writes} events  p50 ${ms(fan.latency.p50)}  p99 ${ms(fan.latency.p99)}  max ${ms(fan.latency.max)}`);
     admin.close();
-    save('apiserver', { creates, paced, gets, sustained, fanout: fan });
+    save('apiserver', { creates, paced, gets, transport, sustained, fanout: fan });
     const c10 = creates.find((c) => c.clients === 10)!;
     say('\ntargets');
     say(`  create p99 at 10 clients < 20 ms: ${ms(c10.latency.p99)} back to back ${c10.latency.p99 < 20 ? 'OK' : 'MISSED'}; ${ms(paced.latency.p99)} at 500/s ${paced.latency.p99 < 20 ? 'OK' : 'MISSED'}`);
