@@ -15,8 +15,20 @@ export interface UpResult {
   upSeconds: number;
   /** total VmRSS of every process of the cluster, MiB, after `idleSeconds` idle */
   rssMiB: number;
-  perProcess: { component: string; rssMiB: number }[];
+  /**
+   * total PSS, MiB: each page shared between processes counted once, split among them. The
+   * Node.js binary's code (~40 MiB) is in memory once however many components run, but
+   * each process's RSS counts it in full.
+   */
+  pssMiB: number;
+  perProcess: { component: string; rssMiB: number; pssMiB: number }[];
   idleSeconds: number;
+}
+
+/** Proportional set size (Linux 4.14+ smaps_rollup), MiB. */
+function pssMiB(pid: number): number {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) / 1024;
 }
 
 function rssMiB(pid: number): number {
@@ -36,8 +48,8 @@ export async function benchUp(nodes: number, runtime: 'docker' | 'fake', idleSec
     const upSeconds = (performance.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, idleSeconds * 1000));
     const state = JSON.parse(readFileSync(join(home, 'clusters', name, 'state.json'), 'utf8')) as { processes: { component: string; pid: number }[] };
-    const perProcess = state.processes.map((p) => ({ component: p.component, rssMiB: rssMiB(p.pid) }));
-    return { nodes, runtime, upSeconds, rssMiB: perProcess.reduce((a, p) => a + p.rssMiB, 0), perProcess, idleSeconds };
+    const perProcess = state.processes.map((p) => ({ component: p.component, rssMiB: rssMiB(p.pid), pssMiB: pssMiB(p.pid) }));
+    return { nodes, runtime, upSeconds, rssMiB: perProcess.reduce((a, p) => a + p.rssMiB, 0), pssMiB: perProcess.reduce((a, p) => a + p.pssMiB, 0), perProcess, idleSeconds };
   } finally {
     await exec(process.execPath, [CLI_MAIN, 'down', '--name', name], { env, timeout: 60_000 }).catch(() => undefined);
     rmSync(home, { recursive: true, force: true });

@@ -99,8 +99,8 @@ async function schedulerSection(logDir: string): Promise<void> {
 async function clusterSection(): Promise<void> {
   say('\nkubesim up --nodes 3 (Docker runtime) to all nodes Ready, then RSS of the idle cluster after 5 s');
   const r = await benchUp(3, 'docker', 5);
-  say(`up                     ${r.upSeconds.toFixed(2)} s to 3 nodes Ready; idle RSS ${r.rssMiB.toFixed(0)} MiB total`);
-  for (const p of r.perProcess) say(`  ${p.component.padEnd(20)} ${p.rssMiB.toFixed(0).padStart(5)} MiB`);
+  say(`up                     ${r.upSeconds.toFixed(2)} s to 3 nodes Ready; idle RSS ${r.rssMiB.toFixed(0)} MiB total (PSS ${r.pssMiB.toFixed(0)} MiB: shared pages counted once)`);
+  for (const p of r.perProcess) say(`  ${p.component.padEnd(26)} RSS ${p.rssMiB.toFixed(0).padStart(4)} MiB  PSS ${p.pssMiB.toFixed(0).padStart(4)} MiB`);
   say(`  target up < 5 s: ${r.upSeconds < 5 ? 'OK' : 'MISSED'}; target RSS < 600 MB: ${r.rssMiB * 1.048576 < 600 ? 'OK' : 'MISSED'}`);
   save('cluster', r);
 }
