@@ -18,6 +18,7 @@ import { benchPodStartup, ensureImages } from './pods.js';
 import { benchKubesimConverge, benchSwarmConverge } from './swarm.js';
 import { ms, type Summary } from './stats.js';
 import { benchServices } from './services.js';
+import { calibrate } from './calibrate.js';
 
 const say = (s: string) => process.stdout.write(s + '\n');
 
@@ -185,6 +186,9 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'kubesim-bench-'));
   const run = asked.length ? asked : Object.keys(SECTIONS).filter((s) => !ONLY_WHEN_NAMED.has(s));
   say(`bench: sections ${run.join(', ')} (component logs in ${logDir})`);
+  const cal = calibrate();
+  say(`machine: fixed CPU work took ${cal.ms.toFixed(0)} ms (best of ${cal.rounds}; lower is faster: compare runs by it)`);
+  save('machine', cal);
   for (const name of run) await SECTIONS[name](logDir);
 }
 
