@@ -62,13 +62,18 @@ export class RequestStreams {
     const write = (frame: ResponseFrame) => {
       if (!closed) call.write(encodeResponse(frame));
     };
+    /** Stops answering on this stream; true the first time. */
+    const forget = (): boolean => {
+      if (closed) return false;
+      closed = true;
+      this.open.delete(stream);
+      return true;
+    };
     const stream: OpenStream = {
       inFlight: 0,
       draining: this.draining,
       finish: () => {
-        if (closed) return;
-        closed = true;
-        this.open.delete(stream);
+        if (!forget()) return;
         call.end();
         this.settle();
       },
@@ -112,10 +117,7 @@ export class RequestStreams {
       maybeEnd();
     });
     const gone = () => {
-      if (closed) return;
-      closed = true;
-      this.open.delete(stream);
-      this.settle();
+      if (forget()) this.settle();
     };
     call.on('cancelled', gone);
     call.on('error', gone);

@@ -108,7 +108,7 @@ export function rollingUpdateStep(d: Deployment, newRS: ReplicaSet | undefined, 
   const oldCount = totalReplicas(oldRSs);
   if (oldCount === 0) return { scale };
   const minAvailable = want - maxUnavailable(d);
-  const newUnavailable = newRS ? specReplicas(newRS) - (newRS.status?.availableReplicas ?? 0) : 0;
+  const newUnavailable = newRS ? specReplicas(newRS) - available(newRS) : 0;
   const maxScaledDown = totalReplicas(all) - minAvailable - newUnavailable;
   if (maxScaledDown <= 0) return { scale };
 
