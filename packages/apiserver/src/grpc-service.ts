@@ -79,7 +79,7 @@ export interface ServiceHandlers {
   requestStreams: RequestStreams;
 }
 
-export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, version: () => VersionInfo, log: Logger, logs: LogsProxy): ServiceHandlers {
+export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, version: () => VersionInfo, log: Logger, logs: LogsProxy, maxMessageBytes: number): ServiceHandlers {
   /** Logs a failed call by how much it matters and returns the StatusError to send. */
   function failure(verb: string, req: unknown, err: unknown): StatusError {
     const se = asStatusError(err);
@@ -198,7 +198,7 @@ export function serviceHandlers(registry: Registry, watchDeps: WatchDeps, versio
     );
   };
 
-  const requestStreams = new RequestStreams(work, (method, req, err) => failure(VERBS[method], req, err));
+  const requestStreams = new RequestStreams(work, (method, req, err) => failure(VERBS[method], req, err), maxMessageBytes);
   const handlers = {
     PodLogs: podLogs as grpc.handleServerStreamingCall<unknown, unknown>,
     Create: unary<CreateRequest, KubeObject>('Create'),

@@ -8,7 +8,7 @@ import { Client } from '@kubesim/client';
 import { pino } from 'pino';
 import { startApiServer } from './server.js';
 import { startEnv, type TestEnv } from './testing/env.js';
-import { frameMethod } from './request-frames.js';
+import { encodeResponse, frameMethod } from './request-frames.js';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -70,6 +70,17 @@ describe('Requests stream', () => {
     // The write happened once, as the unary Create would have made it.
     const stored = await env.client.get('configmaps', 'default', 'framed');
     expect(stored.data).toEqual({ a: 'b' });
+  });
+
+  it('answers with an error, not a message too big to send, when the answer is over the limit', () => {
+    const big = { id: 3, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big', namespace: 'default' }, data: { blob: 'x'.repeat(500) } } } as ResponseFrame;
+    const small = decodeMessage<ResponseFrame>('ResponseFrame', encodeResponse(big, 10_000));
+    expect(small.object?.metadata?.name).toBe('big');
+    const refused = decodeMessage<ResponseFrame>('ResponseFrame', encodeResponse(big, 200));
+    expect(refused.id).toBe(3);
+    expect(refused.object).toBeUndefined();
+    expect(refused.error?.reason).toBe('RequestEntityTooLarge');
+    expect(refused.error?.message).toMatch(/^Sent message larger than max \(\d+ vs\. 200\)$/);
   });
 
   it('names the method of a frame by the request it carries', () => {

@@ -29,14 +29,20 @@ export function frameMethod(frame: RequestFrame): FramedMethod | undefined {
   return undefined;
 }
 
-/** The bytes of a response frame; an answer that cannot be encoded becomes that request's error. */
-export function encodeResponse(frame: ResponseFrame): Buffer {
+/**
+ * The bytes of a response frame. An answer that cannot be encoded, or is bigger than a
+ * message may be (it would fail the whole stream), becomes that request's error.
+ */
+export function encodeResponse(frame: ResponseFrame, maxMessageBytes: number): Buffer {
+  let se: StatusError;
   try {
-    return Buffer.from(encodeMessage('ResponseFrame', frame));
+    const bytes = Buffer.from(encodeMessage('ResponseFrame', frame));
+    if (bytes.length <= maxMessageBytes) return bytes;
+    se = new StatusError('RequestEntityTooLarge', `Sent message larger than max (${bytes.length} vs. ${maxMessageBytes})`);
   } catch (err) {
-    const se = new StatusError('InternalError', `response encoding failed: ${(err as Error).message}`);
-    return Buffer.from(encodeMessage('ResponseFrame', { id: frame.id, error: se.toStatus() }));
+    se = new StatusError('InternalError', `response encoding failed: ${(err as Error).message}`);
   }
+  return Buffer.from(encodeMessage('ResponseFrame', { id: frame.id, error: se.toStatus() }));
 }
 
 interface OpenStream {
@@ -53,6 +59,8 @@ export class RequestStreams {
   constructor(
     private readonly handlers: FrameHandlers,
     private readonly fail: FailFn,
+    /** The server's max_send_message_length. */
+    private readonly maxMessageBytes: number,
   ) {}
 
   /** The grpc-js handler of the Requests method (frames arrive and leave as bytes). */
@@ -60,7 +68,7 @@ export class RequestStreams {
     let closed = false;
     let clientDone = false;
     const write = (frame: ResponseFrame) => {
-      if (!closed) call.write(encodeResponse(frame));
+      if (!closed) call.write(encodeResponse(frame, this.maxMessageBytes));
     };
     /** Stops answering on this stream; true the first time. */
     const forget = (): boolean => {

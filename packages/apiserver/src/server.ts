@@ -165,7 +165,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       // Channelz call/message counters cost on every call, and nothing here serves channelz.
       'grpc.enable_channelz': 0,
     });
-    const service = serviceHandlers(registry, { registry, store, cache, maxQueue: MAX_WATCH_QUEUE }, () => versionInfo(etcdVersion, serverId), log, logs);
+    const service = serviceHandlers(registry, { registry, store, cache, maxQueue: MAX_WATCH_QUEUE }, () => versionInfo(etcdVersion, serverId), log, logs, MAX_MESSAGE);
     server.addService(serviceDefinition(), service.handlers);
     const boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

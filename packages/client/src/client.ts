@@ -174,7 +174,7 @@ export class Client {
     this.metadata = new grpc.Metadata();
     if (opts.token) this.metadata.set('authorization', `Bearer ${opts.token}`);
     if (opts.userAgent) this.metadata.set('x-kubesim-client', opts.userAgent);
-    this.streams = (opts.transport ?? 'stream') === 'stream' ? this.conns.map((c) => new RequestStream(c, this.metadata)) : [];
+    this.streams = (opts.transport ?? 'stream') === 'stream' ? this.conns.map((c) => new RequestStream(c, this.metadata, MAX_MESSAGE)) : [];
   }
 
   /** The endpoint calls go to now. */

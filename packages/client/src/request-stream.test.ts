@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage, resourceService, StatusError, type RequestFrame, type ResponseFrame } from '@kubesim/api';
 import { Client } from './client.js';
+import { RequestStream } from './request-stream.js';
 
 type FrameHandler = (frame: RequestFrame, reply: (f: ResponseFrame) => void, call: grpc.ServerDuplexStream<Buffer, Buffer>) => void;
 
@@ -162,5 +163,28 @@ describe('request stream', () => {
     expect(err.reason).toBe('InternalError');
     expect(err.message).toMatch(/serialization failure.*surprise/);
     expect(ok.metadata?.name).toBe('fine');
+  });
+
+  it('refuses a request too big for one message, alone, instead of failing the stream', async () => {
+    const fake = await fakeServer((frame, reply) => reply({ id: frame.id, object: configMap(frame.get!.name!) }));
+    const conn = new grpc.Client(fake.address, grpc.credentials.createInsecure());
+    const stream = new RequestStream(conn, new grpc.Metadata(), 200);
+    try {
+      const big = { object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big', namespace: 'default' }, data: { blob: 'x'.repeat(500) } } };
+      const [err, ok] = await Promise.all([
+        stream.request('Create', big, 5000).then(
+          () => undefined,
+          (e: grpc.ServiceError) => e,
+        ),
+        stream.request<{ metadata?: { name?: string } }>('Get', { resource: 'configmaps', namespace: 'default', name: 'small' }, 5000),
+      ]);
+      expect(err?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(err?.details).toMatch(/^Sent message larger than max \(\d+ vs\. 200\)$/);
+      expect(ok.metadata?.name).toBe('small');
+      expect(fake.streams).toBe(1);
+    } finally {
+      stream.close();
+      conn.close();
+    }
   });
 });

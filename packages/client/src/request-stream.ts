@@ -47,6 +47,8 @@ export class RequestStream {
   constructor(
     private readonly conn: grpc.Client,
     private readonly metadata: grpc.Metadata,
+    /** The channel's max_send_message_length: a bigger frame would fail the whole stream. */
+    private readonly maxMessageBytes: number,
   ) {}
 
   /** Sends one request; resolves with its answer or rejects with a StatusError or a gRPC ServiceError. */
@@ -60,6 +62,8 @@ export class RequestStream {
       // What grpc-js answers a unary call whose request cannot be serialized.
       return Promise.reject(transportError(grpc.status.INTERNAL, `Request message serialization failure: ${(err as Error).message}`));
     }
+    // Refused alone, with grpc-js's words for a unary call too big to send.
+    if (bytes.length > this.maxMessageBytes) return Promise.reject(transportError(grpc.status.RESOURCE_EXHAUSTED, `Sent message larger than max (${bytes.length} vs. ${this.maxMessageBytes})`));
     const call = this.open();
     if (this.idleTimer) {
       clearTimeout(this.idleTimer);
