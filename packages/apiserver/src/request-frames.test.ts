@@ -112,8 +112,9 @@ describe('Requests stream', () => {
       const stored = new Set((await env.client.list('configmaps', { namespace: 'default' })).items.map((c) => c.metadata?.name));
       names.forEach((n, i) => expect(`${n} ${stored.has(n)}`).toBe(`${n} ${outcome[i] === 'created'}`));
       expect(outcome).toContain('created');
-      // Drained, not cut off after the grace period.
-      expect(stopMs).toBeLessThan(1000);
+      // Drained: streams that never ended would hold stop for the drain's 1 s and then the
+      // server's 1 s before it cuts the calls off.
+      expect(stopMs).toBeLessThan(1900);
     } finally {
       client.close();
       await server.stop();

@@ -112,7 +112,7 @@ describe('request stream', () => {
     const fake = await fakeServer((frame, reply) => {
       if (frame.get!.name !== 'slow') reply({ id: frame.id, object: configMap(frame.get!.name!) });
     });
-    const c = client(fake.address, 300);
+    const c = client(fake.address, 1000);
     const [err, ok] = await Promise.all([failure(c.get('configmaps', 'default', 'slow')), c.get('configmaps', 'default', 'fast')]);
     expect(err.reason).toBe('Timeout');
     expect(ok.metadata?.name).toBe('fast');
