@@ -3,9 +3,9 @@
 // real gRPC; the load loops are bounded in count and time.
 import { Client } from '@kubesim/client';
 import type { ConfigMap } from '@kubesim/api';
-import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { summarize, type Summary } from './stats.js';
+import { processCpuSeconds } from './proc.js';
 
 export interface LoadResult {
   clients: number;
@@ -147,12 +147,6 @@ export interface TransportResult extends LoadResult {
   /** CPU time per call, µs: the load generator's (all its clients) and the apiserver's. */
   clientCpuMicros: number;
   serverCpuMicros: number;
-}
-
-/** CPU seconds a process has used so far (user + system), from /proc. */
-export function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**

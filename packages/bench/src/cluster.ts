@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CLI_MAIN, freePort } from '@kubesim/launcher';
+import { pssMiB, rssMiB } from './proc.js';
 
 const exec = promisify(execFile);
 
@@ -23,18 +24,6 @@ export interface UpResult {
   pssMiB: number;
   perProcess: { component: string; rssMiB: number; pssMiB: number }[];
   idleSeconds: number;
-}
-
-/** Proportional set size (Linux 4.14+ smaps_rollup), MiB. */
-function pssMiB(pid: number): number {
-  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  return Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) / 1024;
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
 }
 
 export async function benchUp(nodes: number, runtime: 'docker' | 'fake', idleSeconds: number): Promise<UpResult> {
