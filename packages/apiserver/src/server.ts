@@ -15,6 +15,7 @@ import { LogsProxy } from './logs-proxy.js';
 import { NamespaceFinalizer } from './namespace-finalizer.js';
 import { Registry } from './registry/registry.js';
 import { LeaseManager } from './storage/leases.js';
+import { EtcdKv } from './storage/etcd-kv.js';
 import { Store } from './storage/store.js';
 import { versionInfo } from './version.js';
 import { WatchCache } from './watch/cache.js';
@@ -101,11 +102,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   parseIPRange(opts.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE);
   parsePortRange(opts.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE);
 
-  // No channelz bookkeeping or gRPC-level retry buffering on the etcd channel: nothing
-  // reads the one, etcd3 retries by itself, and both cost on every call.
+  // Reads and writes go through the lean KV client (storage/etcd-kv.ts); watches and
+  // leases through etcd3. No channelz bookkeeping or gRPC-level retry buffering on
+  // etcd3's channel: nothing reads the one, etcd3 retries by itself.
   const etcd = new Etcd3({ hosts: opts.etcdServers, dialTimeout: 5000, grpcOptions: { 'grpc.enable_channelz': 0, 'grpc.enable_retries': 0 } });
-  const store = new Store(etcd);
-  const stops: (() => void | Promise<void>)[] = [async () => etcd.close()];
+  const kv = new EtcdKv({ endpoints: opts.etcdServers });
+  const store = new Store(kv);
+  const stops: (() => void | Promise<void>)[] = [async () => etcd.close(), () => kv.close()];
   const stopAll = async () => {
     for (const fn of stops.splice(0).reverse()) {
       try {

@@ -6,9 +6,7 @@
 // apiservers: a lost race shows up as a failed compare and the write picks again.
 // The local view of what is taken only guides the choice of candidates.
 import { StatusError, invalid, type FieldError, type Service } from '@kubesim/api';
-import type { ICompare, IRequestOp, IResponseOp } from 'etcd3';
-import { prefixEnd } from '../storage/keys.js';
-import { cmp, op, storageError, type Store } from '../storage/store.js';
+import { cmp, op, type Compare, type RequestOp, type ResponseOp, type Store } from '../storage/store.js';
 import { ipOffset, parseIPRange, parsePortRange, pickIP, pickPort, portInRange, type IPRange, type PortRange } from './range.js';
 import { assignsNodePorts, heldValues, needsClusterIP, needsHealthCheck } from './service.js';
 
@@ -42,15 +40,13 @@ class TakenView {
   reload(): Promise<void> {
     this.loading ??= (async () => {
       try {
-        const res = await this.store.etcd.kv.range({ key: Buffer.from(this.prefix), range_end: prefixEnd(this.prefix), keys_only: true });
+        const keys = await this.store.keys(this.prefix);
         // Values picked but not yet written by writes in flight here stay taken.
         const pending = [...this.pending];
         this.taken.clear();
-        for (const kv of res.kvs) this.taken.add(kv.key.toString().slice(this.prefix.length));
+        for (const key of keys) this.taken.add(key.slice(this.prefix.length));
         for (const v of pending) this.taken.add(v);
         this.loadedAt = Date.now();
-      } catch (err) {
-        throw storageError(err);
       } finally {
         this.loading = undefined;
       }
@@ -118,7 +114,7 @@ export class ServiceAllocator {
   }
 
   /** The etcd ops that give up everything a removed Service held. */
-  releaseOps(svc: Service): IRequestOp[] {
+  releaseOps(svc: Service): RequestOp[] {
     const held = heldValues(svc);
     return [...held.ips.map((ip) => op.del(ipKey(ip))), ...held.ports.map((p) => op.del(portKey(p)))];
   }
@@ -281,18 +277,18 @@ export class Allocation {
   }
 
   /** Compares that the values taken are still free. */
-  compares(): ICompare[] {
+  compares(): Compare[] {
     return this.slots.map((s) => cmp.absent(this.key(s)));
   }
 
   /** Writes that take the new values and give up the released ones. */
-  ops(): IRequestOp[] {
+  ops(): RequestOp[] {
     const owner = this.owner();
     return [...this.slots.map((s) => op.put(this.key(s), owner)), ...this.releases.map((r) => op.del(this.key(r)))];
   }
 
   /** Reads, on the failure branch, that tell which values were taken meanwhile. */
-  checks(): IRequestOp[] {
+  checks(): RequestOp[] {
     return this.slots.map((s) => op.get(this.key(s)));
   }
 
@@ -301,7 +297,7 @@ export class Allocation {
    * value now taken is Invalid; a picked one is marked taken and picked again. True when
    * some value was taken (the write must be tried again).
    */
-  async failed(responses: IResponseOp[]): Promise<boolean> {
+  async failed(responses: ResponseOp[]): Promise<boolean> {
     const errors: FieldError[] = [];
     let lost = false;
     this.slots.forEach((s, i) => {
