@@ -128,8 +128,12 @@ describe.skipIf(!isRoot)('node failure and recovery on Docker node agents', () =
 
   beforeAll(async () => {
     const port = await freePort();
-    await ok(['up', '--name', NAME, '--nodes', '3', '--profile', 'fast', '--port', String(port)], undefined, 90_000);
-    const state = JSON.parse(readFileSync(join(home, 'clusters', NAME, 'state.json'), 'utf8')) as { apiserver: string };
+    // Node failure needs no add-on: `--disable` leaves all three out (as k3s's flag does).
+    const up = await ok(['up', '--name', NAME, '--nodes', '3', '--profile', 'fast', '--port', String(port), '--disable', 'dns,cloud-controller-manager,ingress-controller'], undefined, 90_000);
+    expect(up).toContain('disabled: dns, cloud-controller-manager, ingress-controller');
+    const state = JSON.parse(readFileSync(join(home, 'clusters', NAME, 'state.json'), 'utf8')) as { apiserver: string; processes: { component: string }[]; disabled?: string[] };
+    expect(state.disabled).toEqual(['dns', 'cloud-controller-manager', 'ingress-controller']);
+    expect(state.processes.map((p) => p.component)).toEqual(['etcd', 'apiserver', 'scheduler', 'controller-manager', ...NODES]);
     client = new Client({ endpoints: [state.apiserver] });
     await ok(['apply', '-f', '-'], seedDeployment());
   }, 120_000);

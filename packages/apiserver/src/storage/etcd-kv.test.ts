@@ -17,6 +17,9 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
+/** The `n` of a test value (the store's values are objects' JSON; these are not objects of a kind). */
+const value = (i: { obj: unknown }) => (i.obj as { n?: string }).n;
+
 async function failure(p: Promise<unknown>): Promise<unknown> {
   try {
     await p;
@@ -73,15 +76,15 @@ describe('EtcdKv', () => {
     await store.txn([], [op.put('/r/p4', Buffer.from('{"n":"p4"}'))]);
 
     const page = await store.range('/r/', { limit: 2 });
-    expect(page.items.map((i) => i.obj.n)).toEqual(['p1', 'p2']);
+    expect(page.items.map(value)).toEqual(['p1', 'p2']);
     expect(page.more).toBe(true);
     expect(page.lastKey).toBe('/r/p2');
     const rest = await store.range('/r/', { startKey: '/r/p2\0', revision: page.revision });
-    expect(rest.items.map((i) => i.obj.n)).toEqual(['p3', 'p4']);
+    expect(rest.items.map(value)).toEqual(['p3', 'p4']);
     expect(rest.more).toBe(false);
 
     const past = await store.range('/r/', { revision: before });
-    expect(past.items.map((i) => i.obj.n)).toEqual(['p1', 'p2', 'p3']);
+    expect(past.items.map(value)).toEqual(['p1', 'p2', 'p3']);
     expect(await store.keys('/r/')).toEqual(['/r/p1', '/r/p2', '/r/p3', '/r/p4']);
     expect(await store.revision()).toBe(before + 1);
   });

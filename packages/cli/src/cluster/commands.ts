@@ -1,6 +1,7 @@
 // Cluster lifecycle verbs: up, down, status.
 import type { Command } from 'commander';
 import { CLUSTER_FLAGS } from './flags.js';
+import { ADDONS, parseDisabled } from './state.js';
 
 const say = (line: string) => process.stdout.write(line + '\n');
 
@@ -22,12 +23,13 @@ export function registerClusterVerbs(program: Command): void {
     .option('--nodes <n>', 'number of nodes', String(CLUSTER_FLAGS.nodes))
     .option('--runtime <docker|fake>', 'node runtime: real Docker containers, or hollow nodes', CLUSTER_FLAGS.runtime)
     .option('--profile <default|fast>', "timing profile: Kubernetes' own timings, or fast ones for failure demos", 'default')
+    .option('--disable <addons>', `add-ons not to start, comma-separated: ${ADDONS.join(', ')}`)
     .option('--ha', 'HA control plane: 3 etcd members, 2 apiservers, 2 schedulers, 2 controller-managers (the counts below override)')
     .option('--etcd-members <n>', 'etcd members (1 or 3+; default 1, 3 with --ha)')
     .option('--apiservers <n>', 'apiservers, each on every etcd member (default 1, 2 with --ha)')
     .option('--schedulers <n>', 'schedulers, electing a leader (default 1, 2 with --ha)')
     .option('--controller-managers <n>', 'controller-managers, electing a leader (default 1, 2 with --ha)')
-    .action(async (o: { name: string; etcdEndpoints?: string; etcd: string; etcdImage?: string; port: string; timeout: string; nodes: string; runtime: string; profile: string; ha?: boolean; etcdMembers?: string; apiservers?: string; schedulers?: string; controllerManagers?: string }) => {
+    .action(async (o: { name: string; etcdEndpoints?: string; etcd: string; etcdImage?: string; port: string; timeout: string; nodes: string; runtime: string; profile: string; disable?: string; ha?: boolean; etcdMembers?: string; apiservers?: string; schedulers?: string; controllerManagers?: string }) => {
       const { up } = await import('./up.js');
       const { controlPlaneSize } = await import('./ha.js');
       const { controlPlaneNames } = await import('../chaos/names.js');
@@ -38,6 +40,7 @@ export function registerClusterVerbs(program: Command): void {
         if (!['auto', 'binary', 'container'].includes(o.etcd)) throw new Error(`invalid value "${o.etcd}" for --etcd: must be binary, container or auto`);
         if (o.runtime !== 'docker' && o.runtime !== 'fake') throw new Error(`invalid value "${o.runtime}" for --runtime: must be docker or fake`);
         const size = controlPlaneSize(o);
+        const disabled = parseDisabled(o.disable);
         const state = await up({
           name: o.name,
           etcdEndpoints: o.etcdEndpoints ? o.etcdEndpoints.split(',').filter(Boolean) : [],
@@ -48,6 +51,7 @@ export function registerClusterVerbs(program: Command): void {
           nodes: Number(o.nodes),
           runtime: o.runtime === 'fake' ? 'fake' : 'docker',
           profile: o.profile,
+          disabled,
           size,
           say,
         });

@@ -42,7 +42,23 @@ export interface ClusterState {
   network?: { name: string; cidr: string; gateway: string; bridge: string };
   /** Where the ingress controller serves HTTP (http://IP:PORT/). */
   ingressURL?: string;
+  /** Add-ons `up --disable` left out (a resumed cluster leaves them out too). */
+  disabled?: Addon[];
   processes: ProcessRecord[];
+}
+
+/** The components `kubesim up` starts beyond Kubernetes' core, which `--disable` may leave out (as k3s's). */
+export const ADDONS = ['dns', 'cloud-controller-manager', 'ingress-controller'] as const;
+export type Addon = (typeof ADDONS)[number];
+
+/** The add-on names of a `--disable` value; an unknown name is an error that lists the known ones. */
+export function parseDisabled(text: string | undefined): Addon[] {
+  const out: Addon[] = [];
+  for (const n of (text ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    if (!(ADDONS as readonly string[]).includes(n)) throw new Error(`invalid value "${n}" for --disable: must be one of ${ADDONS.join(', ')}`);
+    if (!out.includes(n as Addon)) out.push(n as Addon);
+  }
+  return out;
 }
 
 /** Every apiserver endpoint of a cluster, first one first (older states record one). */

@@ -15,7 +15,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setContext } from '../config.js';
 import { timingProfile } from './profile.js';
-import { clusterDir, isAlive, readState, writeState, type ClusterState, type EtcdContainer, type ProcessRecord } from './state.js';
+import { clusterDir, isAlive, readState, writeState, type Addon, type ClusterState, type EtcdContainer, type ProcessRecord } from './state.js';
 import { isHA, logName, SINGLE, sizeOfProcesses, type ControlPlaneSize } from './ha.js';
 import { pidOfIdentity } from '../chaos/names.js';
 
@@ -38,6 +38,8 @@ export interface UpOptions {
   nodeArgs?: string[];
   /** Timing profile: 'default' (Kubernetes' timings) or 'fast' (a demo: node death handled in seconds). */
   profile?: string;
+  /** Add-ons not to start (`--disable`); a resumed cluster keeps its own choice. */
+  disabled?: Addon[];
   /** How many of each control-plane process (default one each; `--ha` = 3/2/2/2). A resumed cluster keeps its own. */
   size?: ControlPlaneSize;
   /** Progress lines go here. */
@@ -71,6 +73,8 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
   const timings = timingProfile(opts.profile ?? 'default');
   // A resumed cluster comes back with the processes it had, whatever the flags say now.
   const size = prev ? sizeOfProcesses(prev.processes) : (opts.size ?? SINGLE);
+  const disabled = prev ? (prev.disabled ?? []) : (opts.disabled ?? []);
+  if (disabled.length) say(`  disabled: ${disabled.join(', ')}`);
   if (isHA(size)) say(`  control plane: ${size.etcdMembers} etcd member(s), ${size.apiservers} apiserver(s), ${size.schedulers} scheduler(s), ${size.controllerManagers} controller-manager(s)`);
   const processes: ProcessRecord[] = [];
   let network: ClusterNetwork | undefined;
@@ -158,7 +162,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       // The cluster DNS listens on the host's address on the pod network (docker0's without
       // one), which pods reach; hollow nodes run no containers, so a fake-runtime cluster has none.
       const bridgeIP = opts.runtime === 'docker' ? (network?.gateway ?? dockerBridgeIPv4()) : undefined;
-      let dnsIP = bridgeIP;
+      let dnsIP = disabled.includes('dns') ? undefined : bridgeIP;
       // resolv.conf cannot name a port: a second cluster on this host finds 53 taken by the
       // first one's DNS, and runs without one rather than not at all.
       if (dnsIP && !(await udpPortFree(dnsIP, 53))) {
@@ -169,7 +173,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       if (dnsIP) {
         say(`• starting cluster DNS on ${dnsIP}:53 ...`);
         dns = component('dns', ['dns', '--listen', `${dnsIP}:53`]);
-      } else if (opts.runtime === 'docker' && !bridgeIP) {
+      } else if (opts.runtime === 'docker' && !bridgeIP && !disabled.includes('dns')) {
         say('  no docker0 interface: pods keep Docker resolver (no cluster DNS)');
       }
       // With the pod network (and so kube-proxy), pods resolve through the kube-dns
@@ -185,13 +189,16 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       let ingress: { rec: ProcessRecord; url: string } | undefined;
       if (network) {
         const pool = subnetAt(mustParseCIDR(network.cidr, 'cluster CIDR'), 24, 255);
-        if (pool) {
-          say(`• starting cloud-controller-manager (LoadBalancer addresses from ${pool.text}) and ingress-controller ...`);
+        if (pool && !disabled.includes('cloud-controller-manager')) {
+          say(`• starting cloud-controller-manager (LoadBalancer addresses from ${pool.text}) ...`);
           component('cloud-controller-manager', ['cloud-controller-manager', '--lb-cidr', pool.text, '--lb-interface', network.bridge]);
         }
-        const port = (await portFree(80, network.gateway)) ? 80 : await freePort();
-        const listen = `${network.gateway}:${port}`;
-        ingress = { rec: component('ingress-controller', ['ingress-controller', '--listen', listen, '--publish-address', network.gateway]), url: `http://${listen}/` };
+        if (!disabled.includes('ingress-controller')) {
+          const port = (await portFree(80, network.gateway)) ? 80 : await freePort();
+          const listen = `${network.gateway}:${port}`;
+          say(`• starting ingress-controller on ${listen} ...`);
+          ingress = { rec: component('ingress-controller', ['ingress-controller', '--listen', listen, '--publish-address', network.gateway]), url: `http://${listen}/` };
+        }
       }
       // A leader's Lease is the sign a scheduler or controller-manager is up and acting: one
       // of this run's processes must hold it (a Lease left by a previous run does not count).
@@ -271,6 +278,7 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       ...(etcdContainer ? { etcdContainer } : {}),
       ...(network ? { network } : {}),
       ...(ingressURL ? { ingressURL } : {}),
+      ...(disabled.length ? { disabled } : {}),
       processes,
     };
     await writeState(state);
