@@ -24,21 +24,23 @@ export interface UpResult {
   pssMiB: number;
   perProcess: { component: string; rssMiB: number; pssMiB: number }[];
   idleSeconds: number;
+  /** add-ons left out with `up --disable` */
+  disabled: string[];
 }
 
-export async function benchUp(nodes: number, runtime: 'docker' | 'fake', idleSeconds: number): Promise<UpResult> {
+export async function benchUp(nodes: number, runtime: 'docker' | 'fake', idleSeconds: number, disable: string[] = []): Promise<UpResult> {
   const home = mkdtempSync(join(tmpdir(), 'kubesim-bench-home-'));
   const env = { ...process.env, KUBESIM_HOME: home, KUBESIM_CONFIG: join(home, 'config.json') };
   const name = 'bench';
   const port = await freePort();
   try {
     const t0 = performance.now();
-    await exec(process.execPath, [CLI_MAIN, 'up', '--name', name, '--nodes', String(nodes), '--runtime', runtime, '--port', String(port)], { env, timeout: 120_000 });
+    await exec(process.execPath, [CLI_MAIN, 'up', '--name', name, '--nodes', String(nodes), '--runtime', runtime, '--port', String(port), ...(disable.length ? ['--disable', disable.join(',')] : [])], { env, timeout: 120_000 });
     const upSeconds = (performance.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, idleSeconds * 1000));
     const state = JSON.parse(readFileSync(join(home, 'clusters', name, 'state.json'), 'utf8')) as { processes: { component: string; pid: number }[] };
     const perProcess = state.processes.map((p) => ({ component: p.component, rssMiB: rssMiB(p.pid), pssMiB: pssMiB(p.pid) }));
-    return { nodes, runtime, upSeconds, rssMiB: perProcess.reduce((a, p) => a + p.rssMiB, 0), pssMiB: perProcess.reduce((a, p) => a + p.pssMiB, 0), perProcess, idleSeconds };
+    return { nodes, runtime, upSeconds, rssMiB: perProcess.reduce((a, p) => a + p.rssMiB, 0), pssMiB: perProcess.reduce((a, p) => a + p.pssMiB, 0), perProcess, idleSeconds, disabled: disable };
   } finally {
     await exec(process.execPath, [CLI_MAIN, 'down', '--name', name], { env, timeout: 60_000 }).catch(() => undefined);
     rmSync(home, { recursive: true, force: true });

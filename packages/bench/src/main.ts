@@ -13,7 +13,7 @@ import { startEtcd, startApiServerProcess } from '@kubesim/launcher';
 import { Client } from '@kubesim/client';
 import { benchCreate, benchCreatePaced, benchGet, benchTransport, benchWatchFanout, type LoadResult } from './apiserver.js';
 import { benchScheduler } from './scheduler.js';
-import { benchUp } from './cluster.js';
+import { benchUp, type UpResult } from './cluster.js';
 import { benchPodStartup, ensureImages } from './pods.js';
 import { benchKubesimConverge, benchSwarmConverge } from './swarm.js';
 import { ms, type Summary } from './stats.js';
@@ -98,12 +98,20 @@ async function schedulerSection(logDir: string): Promise<void> {
 }
 
 async function clusterSection(): Promise<void> {
-  say('\nkubesim up --nodes 3 (Docker runtime) to all nodes Ready, then RSS of the idle cluster after 5 s');
-  const r = await benchUp(3, 'docker', 5);
-  say(`up                     ${r.upSeconds.toFixed(2)} s to 3 nodes Ready; idle RSS ${r.rssMiB.toFixed(0)} MiB total (PSS ${r.pssMiB.toFixed(0)} MiB: shared pages counted once)`);
-  for (const p of r.perProcess) say(`  ${p.component.padEnd(26)} RSS ${p.rssMiB.toFixed(0).padStart(4)} MiB  PSS ${p.pssMiB.toFixed(0).padStart(4)} MiB`);
-  say(`  target up < 5 s: ${r.upSeconds < 5 ? 'OK' : 'MISSED'}; target RSS < 600 MB: ${r.rssMiB * 1.048576 < 600 ? 'OK' : 'MISSED'}`);
-  save('cluster', r);
+  const IDLE = 15;
+  const runs: UpResult[] = [];
+  // As `kubesim up` starts it, and with the add-ons left out: the components issue 3's
+  // target was set for (etcd, apiserver, scheduler, controller-manager, node agents).
+  for (const disable of [[], ['dns', 'cloud-controller-manager', 'ingress-controller']]) {
+    say(`\nkubesim up --nodes 3 (Docker runtime)${disable.length ? ` --disable ${disable.join(',')}` : ''} to all nodes Ready, then RSS of the idle cluster after ${IDLE} s`);
+    const r = await benchUp(3, 'docker', IDLE, disable);
+    say(`up                     ${r.upSeconds.toFixed(2)} s to 3 nodes Ready; idle RSS ${r.rssMiB.toFixed(0)} MiB total over ${r.perProcess.length} processes (PSS ${r.pssMiB.toFixed(0)} MiB: shared pages counted once)`);
+    for (const p of r.perProcess) say(`  ${p.component.padEnd(26)} RSS ${p.rssMiB.toFixed(0).padStart(4)} MiB  PSS ${p.pssMiB.toFixed(0).padStart(4)} MiB`);
+    // 600 MB = 572 MiB.
+    say(`  target up < 5 s: ${r.upSeconds < 5 ? 'OK' : 'MISSED'}; target RSS < 600 MB (${r.rssMiB * 1.048576 < 600 ? 'OK' : 'MISSED'}: ${(r.rssMiB * 1.048576).toFixed(0)} MB)`);
+    runs.push(r);
+  }
+  save('cluster', runs);
 }
 
 const line = (label: string, s: Summary) => `  ${label.padEnd(28)} p50 ${ms(s.p50).padStart(10)}  p90 ${ms(s.p90).padStart(10)}  p99 ${ms(s.p99).padStart(10)}  max ${ms(s.max).padStart(10)}`;
