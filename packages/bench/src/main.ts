@@ -100,8 +100,8 @@ async function schedulerSection(logDir: string): Promise<void> {
 async function clusterSection(): Promise<void> {
   const IDLE = 15;
   const runs: UpResult[] = [];
-  // As `kubesim up` starts it, and with the add-ons left out: the components issue 3's
-  // target was set for (etcd, apiserver, scheduler, controller-manager, node agents).
+  // As `kubesim up` starts it, and with the add-ons left out: the core components only
+  // (etcd, apiserver, scheduler, controller-manager, node agents).
   for (const disable of [[], ['dns', 'cloud-controller-manager', 'ingress-controller']]) {
     say(`\nkubesim up --nodes 3 (Docker runtime)${disable.length ? ` --disable ${disable.join(',')}` : ''} to all nodes Ready, then RSS of the idle cluster after ${IDLE} s`);
     const r = await benchUp(3, 'docker', IDLE, disable);
