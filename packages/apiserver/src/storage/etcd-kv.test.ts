@@ -5,7 +5,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../../../../test/support/etcd.js';
-import { EtcdCallError, EtcdKv, GRPC_DEADLINE_EXCEEDED, GRPC_UNAVAILABLE, int64 } from './etcd-kv.js';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { EtcdCallError, EtcdKv, int64 } from './etcd-kv.js';
 import { Store, cmp, op, rangeResult, storageError } from './store.js';
 
 /** A loopback port nothing listens on. */
@@ -145,12 +146,12 @@ describe('EtcdKv', () => {
     try {
       const err = await failure(alone.range({ key: Buffer.from('/x') }));
       expect(err).toBeInstanceOf(EtcdCallError);
-      expect((err as EtcdCallError).code).toBe(GRPC_DEADLINE_EXCEEDED);
+      expect((err as EtcdCallError).code).toBe(grpcStatus.DEADLINE_EXCEEDED);
       expect(storageError(err)).toMatchObject({ reason: 'ServiceUnavailable' });
 
       // A write whose fate is unknown is not sent again elsewhere; the next call starts at the next member.
       const write = await failure(both.txn({ compare: [], success: [op.put('/d/a', Buffer.from('{}'))], failure: [] }));
-      expect((write as EtcdCallError).code).toBe(GRPC_DEADLINE_EXCEEDED);
+      expect((write as EtcdCallError).code).toBe(grpcStatus.DEADLINE_EXCEEDED);
       const read = await both.range({ key: Buffer.from('/d/a') });
       expect(read.kvs).toHaveLength(0);
       expect(int64(read.header?.revision)).toBeGreaterThan(0);
@@ -180,7 +181,7 @@ describe('EtcdKv', () => {
     const gone = new EtcdKv({ endpoints: [other.endpoint] });
     try {
       const err = await failure(gone.range({ key: Buffer.from('/x') }));
-      expect((err as EtcdCallError).code).toBe(GRPC_UNAVAILABLE);
+      expect((err as EtcdCallError).code).toBe(grpcStatus.UNAVAILABLE);
       expect(storageError(err)).toMatchObject({ reason: 'ServiceUnavailable' });
     } finally {
       gone.close();

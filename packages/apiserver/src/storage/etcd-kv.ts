@@ -9,6 +9,7 @@
 import http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 
 /** An int64 as protobufjs (Long), etcd3 (decimal string) or JSON gives it. */
@@ -87,11 +88,6 @@ export class EtcdCallError extends Error {
     this.name = 'EtcdCallError';
   }
 }
-
-// gRPC status codes this client produces or reacts to.
-export const GRPC_CANCELLED = 1;
-export const GRPC_DEADLINE_EXCEEDED = 4;
-export const GRPC_UNAVAILABLE = 14;
 
 const PROTO_DIR = join(dirname(createRequire(import.meta.url).resolve('etcd3/package.json')), 'proto');
 
@@ -190,17 +186,16 @@ export class EtcdKv {
     for (let attempt = 0; attempt < this.endpoints.length; attempt++) {
       const i = (first + attempt) % this.endpoints.length;
       try {
-        const res = await this.once(this.endpoints[i], path, body, resType);
-        return res;
+        return await this.once(this.endpoints[i], path, body, resType);
       } catch (err) {
-        const e = err instanceof EtcdCallError ? err : new EtcdCallError(GRPC_UNAVAILABLE, String(err));
+        const e = err instanceof EtcdCallError ? err : new EtcdCallError(grpcStatus.UNAVAILABLE, String(err));
         last = e;
-        const memberDown = e.notSent || e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED;
+        const memberDown = e.notSent || e.code === grpcStatus.UNAVAILABLE || e.code === grpcStatus.DEADLINE_EXCEEDED;
         if (memberDown && this.preferred === i) this.preferred = (i + 1) % this.endpoints.length;
         if (this.closed || !(e.notSent || (idempotent && memberDown))) throw e;
       }
     }
-    throw last ?? new EtcdCallError(GRPC_UNAVAILABLE, 'no etcd endpoint');
+    throw last ?? new EtcdCallError(grpcStatus.UNAVAILABLE, 'no etcd endpoint');
   }
 
   private member(endpoint: string): Member {
@@ -209,7 +204,7 @@ export class EtcdKv {
     const session = http2.connect(endpoint, { settings: { enablePush: false, initialWindowSize: WINDOW_BYTES }, maxSessionMemory: 64 });
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new EtcdCallError(GRPC_UNAVAILABLE, `etcd ${endpoint}: no connection within ${this.connectTimeoutMs} ms`, true));
+        reject(new EtcdCallError(grpcStatus.UNAVAILABLE, `etcd ${endpoint}: no connection within ${this.connectTimeoutMs} ms`, true));
         session.destroy();
       }, this.connectTimeoutMs);
       session.once('connect', () => {
@@ -220,7 +215,7 @@ export class EtcdKv {
       });
       session.once('close', () => {
         clearTimeout(timer);
-        reject(new EtcdCallError(GRPC_UNAVAILABLE, `etcd ${endpoint}: connection closed`, true));
+        reject(new EtcdCallError(grpcStatus.UNAVAILABLE, `etcd ${endpoint}: connection closed`, true));
       });
     });
     ready.catch(() => undefined);
@@ -240,7 +235,7 @@ export class EtcdKv {
   }
 
   private async once(endpoint: string, path: string, body: Uint8Array, resType: protobuf.Type): Promise<protobuf.Message> {
-    if (this.closed) throw new EtcdCallError(GRPC_CANCELLED, 'etcd client closed', true);
+    if (this.closed) throw new EtcdCallError(grpcStatus.CANCELLED, 'etcd client closed', true);
     const m = this.member(endpoint);
     await m.ready;
     const frame = Buffer.allocUnsafe(5 + body.length);
@@ -254,7 +249,7 @@ export class EtcdKv {
       } catch (err) {
         // The session went away between the check and the request.
         this.forget(endpoint, m.session);
-        reject(new EtcdCallError(GRPC_UNAVAILABLE, `etcd ${endpoint}: ${(err as Error).message}`, true));
+        reject(new EtcdCallError(grpcStatus.UNAVAILABLE, `etcd ${endpoint}: ${(err as Error).message}`, true));
         return;
       }
       const chunks: Buffer[] = [];
@@ -269,7 +264,7 @@ export class EtcdKv {
         else resolve(res!);
       };
       const timer = setTimeout(() => {
-        finish(new EtcdCallError(GRPC_DEADLINE_EXCEEDED, `etcd ${endpoint}: no answer within ${this.callTimeoutMs} ms`));
+        finish(new EtcdCallError(grpcStatus.DEADLINE_EXCEEDED, `etcd ${endpoint}: no answer within ${this.callTimeoutMs} ms`));
         stream.close(http2.constants.NGHTTP2_CANCEL);
       }, this.callTimeoutMs);
       const takeStatus = (h: http2.IncomingHttpHeaders) => {
@@ -289,16 +284,16 @@ export class EtcdKv {
       stream.on('response', takeStatus);
       stream.on('trailers', takeStatus);
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('error', (err) => finish(new EtcdCallError(GRPC_UNAVAILABLE, `etcd ${endpoint}: ${err.message}`)));
+      stream.on('error', (err) => finish(new EtcdCallError(grpcStatus.UNAVAILABLE, `etcd ${endpoint}: ${err.message}`)));
       stream.on('close', () => {
-        if (status === undefined) return finish(new EtcdCallError(GRPC_UNAVAILABLE, `etcd ${endpoint}: the call ended without a status (stream code ${stream.rstCode})`));
+        if (status === undefined) return finish(new EtcdCallError(grpcStatus.UNAVAILABLE, `etcd ${endpoint}: the call ended without a status (stream code ${stream.rstCode})`));
         if (status !== '0') return finish(new EtcdCallError(Number(status), message || `etcd call failed with gRPC status ${status}`));
         const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-        if (data.length < 5 || data[0] !== 0) return finish(new EtcdCallError(GRPC_UNAVAILABLE, `etcd ${endpoint}: unreadable answer`));
+        if (data.length < 5 || data[0] !== 0) return finish(new EtcdCallError(grpcStatus.UNAVAILABLE, `etcd ${endpoint}: unreadable answer`));
         try {
           finish(undefined, resType.decode(data.subarray(5, 5 + data.readUInt32BE(1))));
         } catch (err) {
-          finish(new EtcdCallError(GRPC_UNAVAILABLE, `etcd ${endpoint}: unreadable answer: ${(err as Error).message}`));
+          finish(new EtcdCallError(grpcStatus.UNAVAILABLE, `etcd ${endpoint}: unreadable answer: ${(err as Error).message}`));
         }
       });
       stream.end(frame);

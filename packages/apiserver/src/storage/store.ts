@@ -2,7 +2,8 @@
 // writes, compaction. Values are the objects' JSON; metadata.resourceVersion is never
 // stored, it is the key's mod revision, filled in on read.
 import { StatusError, type KubeObject } from '@kubesim/api';
-import { EtcdCallError, GRPC_CANCELLED, GRPC_DEADLINE_EXCEEDED, GRPC_UNAVAILABLE, int64, type Compare, type EtcdKv, type Int64, type RequestOp, type ResponseOp } from './etcd-kv.js';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { EtcdCallError, int64, type Compare, type EtcdKv, type Int64, type RequestOp, type ResponseOp } from './etcd-kv.js';
 import { prefixEnd } from './keys.js';
 
 export type { Compare, RequestOp, ResponseOp } from './etcd-kv.js';
@@ -42,7 +43,7 @@ export function storageError(err: unknown): StatusError {
   // etcd refuses a request over --max-request-bytes itself, and one far over it already in gRPC.
   if (/request is too large|received message larger than max/.test(msg)) return new StatusError('RequestEntityTooLarge', `etcdserver: request is too large`);
   if (/compacted/.test(msg)) return new StatusError('Expired', msg);
-  const down = code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED || code === GRPC_CANCELLED;
+  const down = code === grpcStatus.UNAVAILABLE || code === grpcStatus.DEADLINE_EXCEEDED || code === grpcStatus.CANCELLED;
   if (down || /Unavailable|ConnectFailed|Closed|DeadlineExceeded|Cancelled/.test(name) || /no leader|unavailable|ECONNREFUSED|timed out/i.test(msg)) {
     return new StatusError('ServiceUnavailable', `etcd is unavailable: ${msg}`);
   }
