@@ -3,7 +3,7 @@
 // on the compose network; its pods sit on a bridge network of the nested engine whose
 // subnet is the node's pod CIDR (gateway: the CIDR's first address), and reach other
 // nodes' pods through the routes of pod-route-controller.ts.
-import Docker from 'dockerode';
+import type { DockerEngine } from '../runtime/docker-engine.js';
 import { addressAt, mustParseCIDR, type CIDR } from '@kubesim/api';
 import { hostRunner, type CommandRunner } from '@kubesim/kube-proxy';
 
@@ -33,13 +33,13 @@ export async function defaultRouteAddress(runner: CommandRunner = hostRunner): P
  * with another subnet, left from an earlier CIDR, is replaced). No masquerade by Docker:
  * pod-to-pod traffic keeps its source address across nodes.
  */
-export async function ensurePodNetwork(docker: Docker, podCIDR: string): Promise<{ cidr: CIDR; gateway: string }> {
+export async function ensurePodNetwork(docker: DockerEngine, podCIDR: string): Promise<{ cidr: CIDR; gateway: string }> {
   const cidr = mustParseCIDR(podCIDR, 'spec.podCIDR');
   const gateway = addressAt(cidr, 1);
   try {
-    const info = (await docker.getNetwork(POD_NETWORK).inspect()) as { IPAM?: { Config?: Array<{ Subnet?: string }> } };
+    const info = await docker.inspectNetwork(POD_NETWORK);
     if (info.IPAM?.Config?.some((c) => c.Subnet === cidr.text)) return { cidr, gateway };
-    await docker.getNetwork(POD_NETWORK).remove();
+    await docker.removeNetwork(POD_NETWORK);
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode !== 404) throw err;
   }

@@ -4,7 +4,7 @@
 // so the host and every pod reach it; pods get the rest of the pod CIDR (pod-ips.ts).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import Docker from 'dockerode';
+import type { DockerEngine } from '../runtime/docker-engine.js';
 import { addressAt, cidrContains, mustParseCIDR, type CIDR } from '@kubesim/api';
 
 const exec = promisify(execFile);
@@ -18,20 +18,15 @@ export interface SharedHostNetwork {
 }
 
 /** The bridge device behind a Docker bridge network, and the subnets it carries. */
-export async function dockerNetworkBridge(docker: Docker, network: string): Promise<{ bridge: string; subnets: string[] }> {
-  const info = (await docker.getNetwork(network).inspect()) as {
-    Id: string;
-    Driver: string;
-    Options?: Record<string, string>;
-    IPAM?: { Config?: Array<{ Subnet?: string }> };
-  };
+export async function dockerNetworkBridge(docker: DockerEngine, network: string): Promise<{ bridge: string; subnets: string[] }> {
+  const info = await docker.inspectNetwork(network);
   if (info.Driver !== 'bridge') throw new Error(`Docker network "${network}" uses driver ${info.Driver}; shared-host networking needs a bridge network`);
   const bridge = info.Options?.['com.docker.network.bridge.name'] ?? (network === 'bridge' ? 'docker0' : `br-${info.Id.slice(0, 12)}`);
   return { bridge, subnets: (info.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter(Boolean) };
 }
 
 /** Adds the node's address to the cluster bridge (idempotent). Needs root. */
-export async function setupSharedHostNetwork(docker: Docker, network: string, podCIDR: string): Promise<SharedHostNetwork> {
+export async function setupSharedHostNetwork(docker: DockerEngine, network: string, podCIDR: string): Promise<SharedHostNetwork> {
   const cidr = mustParseCIDR(podCIDR, 'spec.podCIDR');
   const { bridge, subnets } = await dockerNetworkBridge(docker, network);
   const nodeAddress = addressAt(cidr, 1);

@@ -1,10 +1,9 @@
-// DockerRuntime: pods as Docker containers, through the Engine API (dockerode). A pod is
+// DockerRuntime: pods as Docker containers, through the Engine API (docker-engine.ts). A pod is
 // a sandbox (kubesim/pause) that owns the network namespace, on Docker's bridge so it
 // gets an IP, plus app containers joined to it with NetworkMode container:<sandbox>.
 // Every object carries the labels in labels.ts; the runtime keeps no state of its own
 // beyond a cache of finished containers' inspections (they never change).
 import { PassThrough } from 'node:stream';
-import Docker from 'dockerode';
 import type { Pod } from '@kubesim/api';
 import type { Logger } from '@kubesim/client';
 import {
@@ -35,6 +34,7 @@ import {
   type SandboxInfo,
 } from './runtime.js';
 import { podDnsSettings } from './dns.js';
+import { DockerEngine, demuxStream, type ContainerCreateOptions, type ContainerInspect, type HostConfig } from './docker-engine.js';
 import { PodIPAllocator } from '../network/pod-ips.js';
 import type { CIDR } from '@kubesim/api';
 
@@ -86,22 +86,22 @@ function refOf(labels: Record<string, string>): PodRef {
 
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;
-  private readonly docker: Docker;
+  private readonly docker: DockerEngine;
   private readonly node: string;
   private readonly network: string;
   private readonly pauseImage: string;
   private readonly log: Logger;
   private readonly dns: { clusterDNS?: string; clusterDomain?: string };
   /** Inspections of finished containers, by id: they no longer change. */
-  private readonly finished = new Map<string, Docker.ContainerInspectInfo>();
+  private readonly finished = new Map<string, ContainerInspect>();
   private readonly listeners: Array<(uid: string) => void> = [];
-  private events: NodeJS.ReadableStream | undefined;
+  private events: { destroy(): void } | undefined;
   private closed = false;
   /** Set in shared-host networking: sandboxes get addresses from the node's pod CIDR. */
   private podIPs: PodIPAllocator | undefined;
 
   constructor(opts: DockerRuntimeOptions) {
-    this.docker = new Docker({ socketPath: opts.socketPath ?? '/var/run/docker.sock' });
+    this.docker = new DockerEngine(opts.socketPath ?? '/var/run/docker.sock');
     this.node = opts.nodeName;
     this.network = opts.network ?? 'bridge';
     this.pauseImage = opts.pauseImage ?? PAUSE_IMAGE;
@@ -110,7 +110,7 @@ export class DockerRuntime implements Runtime {
   }
 
   /** The Engine API client (the network setup inspects the cluster network through it). */
-  get engine(): Docker {
+  get engine(): DockerEngine {
     return this.docker;
   }
 
@@ -121,7 +121,7 @@ export class DockerRuntime implements Runtime {
 
   /** Addresses held by this node's running sandboxes on the pod network. */
   private async sandboxIPs(): Promise<Set<string>> {
-    const list = await this.docker.listContainers({ filters: { label: [`${LABEL_NODE}=${this.node}`, `${LABEL_ROLE}=sandbox`] } });
+    const list = await this.docker.listContainers({ labels: [`${LABEL_NODE}=${this.node}`, `${LABEL_ROLE}=sandbox`] });
     return new Set(list.map((c) => c.NetworkSettings?.Networks?.[this.network]?.IPAddress ?? '').filter(Boolean));
   }
 
@@ -131,7 +131,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async listPods(): Promise<Map<string, PodRuntimeState>> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${this.node}`] } });
+    const list = await this.docker.listContainers({ all: true, labels: [`${LABEL_NODE}=${this.node}`] });
     const pods = new Map<string, PodRuntimeState>();
     for (const c of list) {
       const labels = c.Labels ?? {};
@@ -163,7 +163,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async podState(ref: PodRef): Promise<PodRuntimeState> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${this.node}`, `${LABEL_POD_UID}=${ref.uid}`] } });
+    const list = await this.docker.listContainers({ all: true, labels: [`${LABEL_NODE}=${this.node}`, `${LABEL_POD_UID}=${ref.uid}`] });
     const state: PodRuntimeState = { ref, sandboxes: [], containers: [] };
     const infos = await Promise.all(list.map((c) => this.inspect(c.Id)));
     for (const info of infos) {
@@ -183,11 +183,11 @@ export class DockerRuntime implements Runtime {
     return this.finished.get(id)?.Config.Labels?.[LABEL_POD_UID];
   }
 
-  private async inspect(id: string): Promise<Docker.ContainerInspectInfo | undefined> {
+  private async inspect(id: string): Promise<ContainerInspect | undefined> {
     const cached = this.finished.get(id);
     if (cached) return cached;
     try {
-      const info = await this.docker.getContainer(id).inspect();
+      const info = await this.docker.inspectContainer(id);
       if (runState(info.State.Status) === 'exited' && info.State.Status !== 'removing') this.finished.set(id, info);
       return info;
     } catch (err) {
@@ -196,14 +196,14 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  private sandboxInfo(info: Docker.ContainerInspectInfo): SandboxInfo {
+  private sandboxInfo(info: ContainerInspect): SandboxInfo {
     const running = info.State.Running;
     const nets = info.NetworkSettings?.Networks ?? {};
     const ip = running ? (nets[this.network]?.IPAddress || info.NetworkSettings?.IPAddress || Object.values(nets)[0]?.IPAddress || '') : '';
     return { id: info.Id, podUid: info.Config.Labels?.[LABEL_POD_UID] ?? '', running, ip, createdAt: epoch(info.Created) };
   }
 
-  private containerInfo(info: Docker.ContainerInspectInfo): ContainerInfo {
+  private containerInfo(info: ContainerInspect): ContainerInfo {
     const labels = info.Config.Labels ?? {};
     const s = info.State;
     return {
@@ -242,13 +242,13 @@ export class DockerRuntime implements Runtime {
         this.log.debug({ image, err: (err as Error).message }, 'pull failed; using the local image');
         return { pulled: false, durationMs: 0 };
       }
-      throw new ImageError('ErrImagePull', (err as Error).message.replace(/^\(HTTP code \d+\) [^-]+- /, ''));
+      throw new ImageError('ErrImagePull', (err as Error).message);
     }
   }
 
   private async imagePresent(image: string): Promise<boolean> {
     try {
-      await this.docker.getImage(image).inspect();
+      await this.docker.inspectImage(image);
       return true;
     } catch (err) {
       if (statusCode(err) === 404) return false;
@@ -256,16 +256,8 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  private async pull(image: string): Promise<void> {
-    const stream = await this.docker.pull(image);
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(stream, (err: Error | null, output: Array<{ error?: string }>) => {
-        const failed = output?.find((o) => o.error);
-        if (err) reject(err);
-        else if (failed) reject(new Error(failed.error));
-        else resolve();
-      });
-    });
+  private pull(image: string): Promise<void> {
+    return this.docker.pullImage(image);
   }
 
   async runSandbox(pod: Pod, attempt: number): Promise<SandboxInfo> {
@@ -290,7 +282,7 @@ export class DockerRuntime implements Runtime {
 
   private async startSandbox(pod: Pod, attempt: number, name: string, hostname: string, ip: string | undefined): Promise<SandboxInfo> {
     const ref = podRef(pod);
-    const container = await this.create({
+    const id = await this.create({
       name,
       Image: this.pauseImage,
       Hostname: hostname,
@@ -306,19 +298,18 @@ export class DockerRuntime implements Runtime {
       ExposedPorts: exposedPorts(pod),
       ...(ip ? { NetworkingConfig: { EndpointsConfig: { [this.network]: { IPAMConfig: { IPv4Address: ip } } } } } : {}),
     });
-    await container.start();
-    const info = await this.docker.getContainer(container.id).inspect();
-    return this.sandboxInfo(info);
+    await this.docker.startContainer(id);
+    return this.sandboxInfo(await this.docker.inspectContainer(id));
   }
 
   async startContainer(ref: PodRef, sandbox: SandboxInfo, config: ContainerConfig): Promise<ContainerInfo> {
     const name = dockerName(this.node, ref, config.name, config.restartCount);
-    const HostConfig: Docker.HostConfig = { NetworkMode: `container:${sandbox.id}` };
+    const HostConfig: HostConfig = { NetworkMode: `container:${sandbox.id}` };
     if (config.memoryLimit > 0) HostConfig.Memory = config.memoryLimit;
     if (config.cpuLimitMilli > 0) HostConfig.NanoCpus = config.cpuLimitMilli * 1_000_000;
     // Kubernetes' milli-CPU to shares: 1024 per core, at least 2.
     if (config.cpuRequestMilli > 0) HostConfig.CpuShares = Math.max(2, Math.floor((config.cpuRequestMilli * 1024) / 1000));
-    const container = await this.create({
+    const id = await this.create({
       name,
       Image: config.image,
       Entrypoint: config.command,
@@ -330,19 +321,19 @@ export class DockerRuntime implements Runtime {
       Labels: objectLabels(this.node, ref, config.name, 'app', config.restartCount),
       HostConfig,
     });
-    await container.start();
-    const info = await this.inspect(container.id);
-    if (!info) throw new Error(`container ${container.id} vanished after start`);
+    await this.docker.startContainer(id);
+    const info = await this.inspect(id);
+    if (!info) throw new Error(`container ${id} vanished after start`);
     return this.containerInfo(info);
   }
 
   /** Creates a container; a leftover of the same name (a crash between create and record) is removed first. */
-  private async create(opts: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+  private async create(opts: ContainerCreateOptions): Promise<string> {
     try {
       return await this.docker.createContainer(opts);
     } catch (err) {
       if (statusCode(err) !== 409 || !opts.name) throw err;
-      await this.docker.getContainer(opts.name).remove({ force: true }).catch(() => undefined);
+      await this.docker.removeContainer(opts.name, true).catch(() => undefined);
       return this.docker.createContainer(opts);
     }
   }
@@ -350,7 +341,7 @@ export class DockerRuntime implements Runtime {
   async stopContainer(id: string, graceSeconds: number): Promise<void> {
     try {
       // Docker sends the image's stop signal (SIGTERM), waits t seconds, then SIGKILL.
-      await this.docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(graceSeconds)) });
+      await this.docker.stopContainer(id, Math.max(0, Math.ceil(graceSeconds)));
     } catch (err) {
       // 304: already stopped; 404: already gone.
       if (statusCode(err) !== 304 && statusCode(err) !== 404) throw err;
@@ -360,7 +351,7 @@ export class DockerRuntime implements Runtime {
   async removeContainer(id: string): Promise<void> {
     this.finished.delete(id);
     try {
-      await this.docker.getContainer(id).remove({ force: true });
+      await this.docker.removeContainer(id, true);
     } catch (err) {
       if (statusCode(err) !== 404 && statusCode(err) !== 409) throw err;
     }
@@ -375,14 +366,14 @@ export class DockerRuntime implements Runtime {
   }
 
   async exec(containerId: string, command: string[], timeoutMs: number): Promise<ExecResult> {
-    const exec = await this.docker.getContainer(containerId).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
+    const execId = await this.docker.createExec(containerId, command);
+    const stream = await this.docker.startExec(execId);
     const out = new PassThrough();
     let output = '';
     out.on('data', (b: Buffer) => {
       if (output.length < 10_240) output += b.toString();
     });
-    this.docker.modem.demuxStream(stream, out, out);
+    demuxStream(stream, out);
     const done = new Promise<void>((resolve) => {
       stream.on('end', resolve);
       stream.on('close', resolve);
@@ -393,36 +384,29 @@ export class DockerRuntime implements Runtime {
     const r = await Promise.race([done, timedOut]);
     clearTimeout(timer);
     if (r === 'timeout') {
-      (stream as unknown as { destroy?: () => void }).destroy?.();
+      stream.destroy();
       throw new Error(`command timed out after ${timeoutMs / 1000}s`);
     }
-    const info = await exec.inspect();
+    const info = await this.docker.inspectExec(execId);
     return { exitCode: info.ExitCode ?? -1, output };
   }
 
   async logs(containerId: string, opts: LogOptions): Promise<NodeJS.ReadableStream> {
-    const c = this.docker.getContainer(containerId);
-    const info = await c.inspect();
-    const common = {
-      stdout: true,
-      stderr: true,
+    const info = await this.docker.inspectContainer(containerId);
+    const stream = await this.docker.containerLogs(containerId, {
+      follow: opts.follow ?? false,
       timestamps: opts.timestamps ?? false,
       tail: opts.tailLines,
       since: opts.sinceSeconds ? Math.floor(Date.now() / 1000) - opts.sinceSeconds : 0,
-    } as const;
-    const raw = opts.follow ? await c.logs({ ...common, follow: true }) : await c.logs({ ...common, follow: false });
+    });
     const out = new PassThrough();
-    const src = raw as unknown;
-    if (Buffer.isBuffer(src)) {
-      out.end(info.Config.Tty ? src : demuxBuffer(src));
-    } else if (info.Config.Tty) {
-      (src as NodeJS.ReadableStream).pipe(out);
-    } else {
-      const stream = src as NodeJS.ReadableStream;
-      this.docker.modem.demuxStream(stream, out, out);
+    if (info.Config.Tty) stream.pipe(out);
+    else {
+      demuxStream(stream, out);
       stream.on('end', () => out.end());
-      out.on('close', () => (stream as unknown as { destroy?: () => void }).destroy?.());
     }
+    stream.on('error', (err) => out.destroy(err));
+    out.on('close', () => stream.destroy());
     return out;
   }
 
@@ -435,7 +419,7 @@ export class DockerRuntime implements Runtime {
   private async watchEvents(failures: number): Promise<void> {
     if (this.closed) return;
     try {
-      const stream = await this.docker.getEvents({ filters: { type: ['container'], label: [`${LABEL_NODE}=${this.node}`], event: ['start', 'die', 'oom', 'destroy'] } });
+      const stream = await this.docker.events({ type: ['container'], label: [`${LABEL_NODE}=${this.node}`], event: ['start', 'die', 'oom', 'destroy'] });
       this.events = stream;
       let buf = '';
       stream.on('data', (chunk: Buffer) => {
@@ -469,7 +453,8 @@ export class DockerRuntime implements Runtime {
 
   async close(): Promise<void> {
     this.closed = true;
-    (this.events as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+    this.events?.destroy();
+    this.docker.close();
   }
 }
 
@@ -500,16 +485,4 @@ function exposedPorts(pod: Pod): Record<string, Record<string, never>> | undefin
     for (const p of c.ports ?? []) if (p.hostPort && p.containerPort) out[`${p.containerPort}/${(p.protocol ?? 'TCP').toLowerCase()}`] = {};
   }
   return Object.keys(out).length ? out : undefined;
-}
-
-/** Splits Docker's multiplexed log frames (8-byte headers) into plain text. */
-function demuxBuffer(buf: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const len = buf.readUInt32BE(i + 4);
-    parts.push(buf.subarray(i + 8, i + 8 + len));
-    i += 8 + len;
-  }
-  return Buffer.concat(parts);
 }
