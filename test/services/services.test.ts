@@ -24,6 +24,7 @@ interface State {
   apiserver: string;
   ingressURL?: string;
   network?: { name: string; cidr: string; gateway: string; bridge: string };
+  processes: Array<{ component: string; args: string[] }>;
 }
 
 /** One HTTP GET from the host; the hostname image answers with its pod's name. */
@@ -307,6 +308,10 @@ spec:
   });
 
   it('gives a LoadBalancer Service an external address that spreads over nodes; Local shows the uneven load', async () => {
+    // `up` runs the emulated cloud inside its one controller-manager, not as a process of its own.
+    expect(state.processes.map((p) => p.component)).not.toContain('cloud-controller-manager');
+    const cm = state.processes.find((p) => p.component === 'controller-manager');
+    expect(cm?.args.join(' ')).toContain('--cloud-provider kubesim --lb-cidr');
     const nodes = (await client.list('nodes')).items.filter((n) => NODES.includes(n.metadata?.name ?? ''));
     // Three pods on two nodes (node affinity), so one node holds two and the other one.
     await apply(

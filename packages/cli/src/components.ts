@@ -85,6 +85,16 @@ function nodeBasics(o: Omit<FlagValues<typeof HOLLOW_NODES_FLAGS>, 'count' | 'pr
   };
 }
 
+async function startCloud(servers: string[], o: FlagValues<typeof CLOUD_CONTROLLER_MANAGER_FLAGS>): Promise<{ stop(): Promise<void> }> {
+  const { startCloudControllerManager } = await import('@kubesim/cloud-controller');
+  return startCloudControllerManager({
+    servers,
+    lbCidr: o.lbCidr,
+    ...(o.lbInterface ? { lbInterface: o.lbInterface } : {}),
+    concurrentServiceSyncs: intFlag('--concurrent-service-syncs', o.concurrentServiceSyncs),
+  });
+}
+
 export function registerComponents(program: Command): void {
   addFlags(program.command('scheduler').description('run the scheduler'), SCHEDULER_FLAGS).action(async (o: FlagValues<typeof SCHEDULER_FLAGS>, cmd: Command) => {
     const s = await servers(cmd);
@@ -98,8 +108,9 @@ export function registerComponents(program: Command): void {
     async (o: FlagValues<typeof CONTROLLER_MANAGER_FLAGS>, cmd: Command) => {
       const s = await servers(cmd);
       await run('controller-manager', async () => {
+        if (o.cloudProvider !== undefined && o.cloudProvider !== 'kubesim') throw new Error(`invalid value "${o.cloudProvider}" for --cloud-provider: must be kubesim`);
         const { startControllerManager } = await import('@kubesim/controller-manager');
-        return startControllerManager({
+        const cm = await startControllerManager({
           servers: s,
           controllers: o.controllers.split(',').filter(Boolean),
           concurrentSyncs: intFlag('--concurrent-syncs', o.concurrentSyncs),
@@ -112,6 +123,22 @@ export function registerComponents(program: Command): void {
           terminatedPodGCThreshold: intFlag('--terminated-pod-gc-threshold', o.terminatedPodGcThreshold),
           ...leaderElection(o),
         });
+        if (o.cloudProvider !== 'kubesim') return cm;
+        // The emulated cloud in this process, as an in-tree cloud provider ran in
+        // kube-controller-manager (and k3s embeds its cloud controller): one Node.js
+        // process less. It keeps its own client, caches and logger name.
+        let cloud: { stop(): Promise<void> };
+        try {
+          cloud = await startCloud(s, o);
+        } catch (err) {
+          await cm.stop();
+          throw err;
+        }
+        return {
+          async stop() {
+            await Promise.all([cloud.stop(), cm.stop()]);
+          },
+        };
       });
     },
   );
@@ -154,15 +181,7 @@ export function registerComponents(program: Command): void {
   addFlags(program.command('cloud-controller-manager').description('run the emulated cloud: LoadBalancer Service addresses and the load balancers themselves'), CLOUD_CONTROLLER_MANAGER_FLAGS).action(
     async (o: FlagValues<typeof CLOUD_CONTROLLER_MANAGER_FLAGS>, cmd: Command) => {
       const s = await servers(cmd);
-      await run('cloud-controller-manager', async () => {
-        const { startCloudControllerManager } = await import('@kubesim/cloud-controller');
-        return startCloudControllerManager({
-          servers: s,
-          lbCidr: o.lbCidr,
-          ...(o.lbInterface ? { lbInterface: o.lbInterface } : {}),
-          concurrentServiceSyncs: intFlag('--concurrent-service-syncs', o.concurrentServiceSyncs),
-        });
-      });
+      await run('cloud-controller-manager', () => startCloud(s, o));
     },
   );
 

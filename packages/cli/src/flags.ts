@@ -39,6 +39,12 @@ export const SCHEDULER_FLAGS = {
   ...LEADER_ELECTION_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
 
+export const CLOUD_CONTROLLER_MANAGER_FLAGS = {
+  lbCidr: { flag: '--lb-cidr <cidr>', description: 'load-balancer address pool (the last /24 of the cluster CIDR)', default: '10.244.255.0/24' },
+  lbInterface: { flag: '--lb-interface <name>', description: 'interface to add each load-balancer address to as a /32 alias (none: addresses must already be local)' },
+  concurrentServiceSyncs: { flag: '--concurrent-service-syncs <n>', description: 'Services synced concurrently', default: '1' },
+} as const satisfies Record<string, FlagSpec>;
+
 export const CONTROLLER_MANAGER_FLAGS = {
   controllers: { flag: '--controllers <list>', description: 'controllers to run: "*" for all, "-name" to disable one', default: '*' },
   concurrentSyncs: { flag: '--concurrent-syncs <n>', description: 'workers per controller', default: '5' },
@@ -49,6 +55,11 @@ export const CONTROLLER_MANAGER_FLAGS = {
   nodeMonitorGracePeriod: { flag: '--node-monitor-grace-period <seconds>', description: 'a node silent this long goes Unknown and is tainted unreachable', default: '50' },
   nodeStartupGracePeriod: { flag: '--node-startup-grace-period <seconds>', description: 'the same for a node that has not posted Ready yet', default: '60' },
   terminatedPodGcThreshold: { flag: '--terminated-pod-gc-threshold <n>', description: 'finished pods kept before pod GC deletes the oldest (0 = never)', default: '12500' },
+  cloudProvider: {
+    flag: '--cloud-provider <name>',
+    description: '"kubesim" also runs the emulated cloud (the cloud-controller-manager\'s service controller and load balancers) in this process, with the --lb-* flags; none by default',
+  },
+  ...CLOUD_CONTROLLER_MANAGER_FLAGS,
   ...LEADER_ELECTION_FLAGS,
 } as const satisfies Record<string, FlagSpec>;
 
@@ -80,12 +91,6 @@ export const DNS_FLAGS = {
   // Pods reach the host on the Docker bridge's gateway (docker0, usually 172.17.0.1); `kubesim up` passes that address.
   listen: { flag: '--listen <host:port>', description: 'UDP and TCP address to serve DNS on (pods must reach it: the docker0 address)', default: '0.0.0.0:53' },
   clusterDomain: { flag: '--cluster-domain <domain>', description: 'the cluster domain this server is the authority for', default: 'cluster.local' },
-} as const satisfies Record<string, FlagSpec>;
-
-export const CLOUD_CONTROLLER_MANAGER_FLAGS = {
-  lbCidr: { flag: '--lb-cidr <cidr>', description: 'load-balancer address pool (the last /24 of the cluster CIDR)', default: '10.244.255.0/24' },
-  lbInterface: { flag: '--lb-interface <name>', description: 'interface to add each load-balancer address to as a /32 alias (none: addresses must already be local)' },
-  concurrentServiceSyncs: { flag: '--concurrent-service-syncs <n>', description: 'Services synced concurrently', default: '1' },
 } as const satisfies Record<string, FlagSpec>;
 
 export const INGRESS_CONTROLLER_FLAGS = {

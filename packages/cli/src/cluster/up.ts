@@ -157,7 +157,20 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       }
       say(size.schedulers + size.controllerManagers > 2 ? `• starting ${size.schedulers} scheduler(s) and ${size.controllerManagers} controller-manager(s) (each elects a leader on a Lease in kube-system) ...` : '• starting scheduler and controller-manager ...');
       const scheds = Array.from({ length: size.schedulers }, (_, i) => component('scheduler', ['scheduler', ...timings.scheduler], logName('scheduler', i, size.schedulers)));
-      const cmArgs = ['controller-manager', ...timings['controller-manager'], ...(network ? ['--allocate-node-cidrs', 'true', '--cluster-cidr', network.cidr] : [])];
+      // The emulated cloud (LoadBalancer addresses from the network's last /24, put on its
+      // bridge). With one controller-manager it runs inside it (--cloud-provider kubesim, as
+      // k3s embeds its cloud controller): a Node.js process less. With several it stays a
+      // process of its own, since its load balancers hold the pool's addresses and run once.
+      const pool = network && !disabled.includes('cloud-controller-manager') ? subnetAt(mustParseCIDR(network.cidr, 'cluster CIDR'), 24, 255) : undefined;
+      const cloudArgs = pool && network ? ['--lb-cidr', pool.text, '--lb-interface', network.bridge] : [];
+      const cloudInCM = pool !== undefined && size.controllerManagers === 1;
+      const cmArgs = [
+        'controller-manager',
+        ...timings['controller-manager'],
+        ...(network ? ['--allocate-node-cidrs', 'true', '--cluster-cidr', network.cidr] : []),
+        ...(cloudInCM ? ['--cloud-provider', 'kubesim', ...cloudArgs] : []),
+      ];
+      if (cloudInCM) say(`• the controller-manager runs the emulated cloud too (cloud-controller-manager: LoadBalancer addresses from ${pool.text})`);
       const cms = Array.from({ length: size.controllerManagers }, (_, i) => component('controller-manager', cmArgs, logName('controller-manager', i, size.controllerManagers)));
       // The cluster DNS listens on the host's address on the pod network (docker0's without
       // one), which pods reach; hollow nodes run no containers, so a fake-runtime cluster has none.
@@ -184,14 +197,12 @@ export async function up(opts: UpOptions): Promise<ClusterState> {
       say(`• starting ${names.length} node agent(s) (${opts.runtime} runtime): ${names.join(', ')} ...`);
       const netArgs = network ? ['--network-mode', 'shared-host', '--docker-network', network.name, '--cluster-cidr', network.cidr] : [];
       const nodes = names.map((n) => component(n, ['node', '--name', n, '--runtime', opts.runtime, ...timings.node, ...netArgs, ...nodeDns, ...(opts.nodeArgs ?? [])]));
-      // The emulated cloud (LoadBalancer addresses from the network's last /24, put on its
-      // bridge) and the ingress controller (HTTP on the host's address on the network).
+      // The ingress controller serves HTTP on the host's address on the network.
       let ingress: { rec: ProcessRecord; url: string } | undefined;
       if (network) {
-        const pool = subnetAt(mustParseCIDR(network.cidr, 'cluster CIDR'), 24, 255);
-        if (pool && !disabled.includes('cloud-controller-manager')) {
+        if (pool && !cloudInCM) {
           say(`• starting cloud-controller-manager (LoadBalancer addresses from ${pool.text}) ...`);
-          component('cloud-controller-manager', ['cloud-controller-manager', '--lb-cidr', pool.text, '--lb-interface', network.bridge]);
+          component('cloud-controller-manager', ['cloud-controller-manager', ...cloudArgs]);
         }
         if (!disabled.includes('ingress-controller')) {
           const port = (await portFree(80, network.gateway)) ? 80 : await freePort();
