@@ -24,11 +24,18 @@ export interface UpResult {
   pssMiB: number;
   perProcess: { component: string; rssMiB: number; pssMiB: number }[];
   idleSeconds: number;
+  /**
+   * The totals along the idle time. Right after `up` the young generations of V8 heaps
+   * still hold startup garbage; V8's memory reducer gives it back once allocation stops
+   * (after some tens of seconds), so the early readings swing by tens of MiB.
+   */
+  samples: { atSeconds: number; rssMiB: number; pssMiB: number }[];
   /** add-ons left out with `up --disable` */
   disabled: string[];
 }
 
-export async function benchUp(nodes: number, runtime: 'docker' | 'fake', idleSeconds: number, disable: string[] = []): Promise<UpResult> {
+/** Starts a cluster, waits `idleSeconds` (reading memory every `sampleEverySeconds`), reads the idle memory, stops it. */
+export async function benchUp(nodes: number, runtime: 'docker' | 'fake', idleSeconds: number, disable: string[] = [], sampleEverySeconds = idleSeconds): Promise<UpResult> {
   const home = mkdtempSync(join(tmpdir(), 'kubesim-bench-home-'));
   const env = { ...process.env, KUBESIM_HOME: home, KUBESIM_CONFIG: join(home, 'config.json') };
   const name = 'bench';
@@ -37,10 +44,18 @@ export async function benchUp(nodes: number, runtime: 'docker' | 'fake', idleSec
     const t0 = performance.now();
     await exec(process.execPath, [CLI_MAIN, 'up', '--name', name, '--nodes', String(nodes), '--runtime', runtime, '--port', String(port), ...(disable.length ? ['--disable', disable.join(',')] : [])], { env, timeout: 120_000 });
     const upSeconds = (performance.now() - t0) / 1000;
-    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
     const state = JSON.parse(readFileSync(join(home, 'clusters', name, 'state.json'), 'utf8')) as { processes: { component: string; pid: number }[] };
-    const perProcess = state.processes.map((p) => ({ component: p.component, rssMiB: rssMiB(p.pid), pssMiB: pssMiB(p.pid) }));
-    return { nodes, runtime, upSeconds, rssMiB: perProcess.reduce((a, p) => a + p.rssMiB, 0), pssMiB: perProcess.reduce((a, p) => a + p.pssMiB, 0), perProcess, idleSeconds, disabled: disable };
+    const read = () => state.processes.map((p) => ({ component: p.component, rssMiB: rssMiB(p.pid), pssMiB: pssMiB(p.pid) }));
+    const samples: UpResult['samples'] = [];
+    let perProcess = read();
+    for (let at = Math.min(sampleEverySeconds, idleSeconds); ; at = Math.min(at + sampleEverySeconds, idleSeconds)) {
+      await new Promise((r) => setTimeout(r, (at - (samples.at(-1)?.atSeconds ?? 0)) * 1000));
+      perProcess = read();
+      samples.push({ atSeconds: at, rssMiB: perProcess.reduce((a, p) => a + p.rssMiB, 0), pssMiB: perProcess.reduce((a, p) => a + p.pssMiB, 0) });
+      if (at >= idleSeconds) break;
+    }
+    const last = samples.at(-1)!;
+    return { nodes, runtime, upSeconds, rssMiB: last.rssMiB, pssMiB: last.pssMiB, perProcess, idleSeconds, samples, disabled: disable };
   } finally {
     await exec(process.execPath, [CLI_MAIN, 'down', '--name', name], { env, timeout: 60_000 }).catch(() => undefined);
     rmSync(home, { recursive: true, force: true });
