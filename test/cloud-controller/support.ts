@@ -18,9 +18,10 @@ export interface CcmProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function startCcm(server: string, args: string[]): CcmProcess {
+/** Starts `kubesim <command>` (the cloud-controller-manager unless told) against `server`. */
+export function startCcm(server: string, args: string[], command = 'cloud-controller-manager'): CcmProcess {
   let out = '';
-  const proc = spawn(process.execPath, [CLI, 'cloud-controller-manager', '--server', server, ...args], {
+  const proc = spawn(process.execPath, [CLI, command, '--server', server, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KUBESIM_LOG_LEVEL: 'debug' },
   });
