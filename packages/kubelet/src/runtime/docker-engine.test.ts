@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DockerEngine, DockerEngineError, demuxStream, pullReference } from './docker-engine.js';
 
@@ -19,6 +19,17 @@ async function collect(src: PassThrough, out: PassThrough, chunks: Buffer[]): Pr
   src.end();
   await new Promise((r) => setImmediate(r));
   return Buffer.concat(parts).toString();
+}
+
+/** The plain text of a multiplexed engine stream, once it ends. */
+function readDemuxed(stream: Readable): Promise<string> {
+  return new Promise((resolve) => {
+    const sink = new PassThrough();
+    let s = '';
+    sink.on('data', (b: Buffer) => (s += b.toString()));
+    demuxStream(stream, sink);
+    stream.on('end', () => resolve(s));
+  });
 }
 
 describe('pullReference', () => {
@@ -84,25 +95,11 @@ describe.skipIf(!existsSync(SOCKET))('DockerEngine against the real engine', () 
     expect(listed.map((c) => c.Id)).toEqual([id]);
 
     const execId = await engine.createExec(id, ['sh', '-c', 'echo from-exec; echo oops >&2; exit 3']);
-    const out = await engine.startExec(execId);
-    const text = await new Promise<string>((resolve) => {
-      const sink = new PassThrough();
-      let s = '';
-      sink.on('data', (b: Buffer) => (s += b.toString()));
-      demuxStream(out, sink);
-      out.on('end', () => resolve(s));
-    });
+    const text = await readDemuxed(await engine.startExec(execId));
     expect(text).toBe('from-exec\noops\n');
     expect((await engine.inspectExec(execId)).ExitCode).toBe(3);
 
-    const logs = await engine.containerLogs(id, { follow: false, timestamps: false });
-    const logText = await new Promise<string>((resolve) => {
-      const sink = new PassThrough();
-      let s = '';
-      sink.on('data', (b: Buffer) => (s += b.toString()));
-      demuxStream(logs, sink);
-      logs.on('end', () => resolve(s));
-    });
+    const logText = await readDemuxed(await engine.containerLogs(id, { follow: false, timestamps: false }));
     expect(logText.split('\n').sort()).toEqual(['', 'to-stderr', 'to-stdout']);
 
     await engine.stopContainer(id, 0);
