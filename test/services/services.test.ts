@@ -254,7 +254,12 @@ spec:
     const pods = await waitReady('flip', 2);
     await endpointsSettle('flip', 'flip');
     const ip = (await client.get('services', 'default', 'flip')).spec?.clusterIP;
-    await until('both flip pods answer on the ClusterIP', async () => tally(await Promise.all(Array.from({ length: 20 }, () => get(`http://${ip}/`)))).size === 2);
+    let seen = new Map<string, number>();
+    await until('both flip pods answer on the ClusterIP', async () => (seen = tally(await Promise.all(Array.from({ length: 20 }, () => get(`http://${ip}/`))))).size === 2).catch(async (err: Error) => {
+      // What the host's traffic met: the answers, and the nat rules that name this Service or its address (any cluster's).
+      const rules = (await exec('iptables-save', ['-t', 'nat']).catch((e: Error) => ({ stdout: e.message }))).stdout.split('\n').filter((l) => l.includes('default/flip') || (ip !== undefined && l.includes(`${ip}/32`)));
+      throw new Error(`${err.message}; answers ${JSON.stringify([...seen])}; ClusterIP ${ip}; nat rules:\n${rules.join('\n')}`);
+    });
     const victim = pods[0].metadata!.name!;
     await exec('docker', ['exec', await containerOf(victim), 'rm', '/ready']);
     await until(`${victim} not ready`, async () => !isReady(await client.get('pods', 'default', victim)), 15_000);
