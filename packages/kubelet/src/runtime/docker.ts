@@ -233,7 +233,7 @@ export class DockerRuntime implements Runtime {
     onPull?.();
     const t0 = Date.now();
     try {
-      await this.pull(image);
+      await this.docker.pullImage(image);
       return { pulled: true, durationMs: Date.now() - t0 };
     } catch (err) {
       // Offline machines build their images locally: with no registry to ask, an image
@@ -254,10 +254,6 @@ export class DockerRuntime implements Runtime {
       if (statusCode(err) === 404) return false;
       throw new ImageError('ErrImageInspect', `Failed to inspect image "${image}": ${(err as Error).message}`);
     }
-  }
-
-  private pull(image: string): Promise<void> {
-    return this.docker.pullImage(image);
   }
 
   async runSandbox(pod: Pod, attempt: number): Promise<SandboxInfo> {
