@@ -47,13 +47,15 @@ export async function benchUp(nodes: number, runtime: 'docker' | 'fake', idleSec
     const state = JSON.parse(readFileSync(join(home, 'clusters', name, 'state.json'), 'utf8')) as { processes: { component: string; pid: number }[] };
     const read = () => state.processes.map((p) => ({ component: p.component, rssMiB: rssMiB(p.pid), pssMiB: pssMiB(p.pid) }));
     const samples: UpResult['samples'] = [];
-    let perProcess = read();
-    for (let at = Math.min(sampleEverySeconds, idleSeconds); ; at = Math.min(at + sampleEverySeconds, idleSeconds)) {
-      await new Promise((r) => setTimeout(r, (at - (samples.at(-1)?.atSeconds ?? 0)) * 1000));
+    let perProcess: UpResult['perProcess'];
+    let at = 0;
+    do {
+      const next = Math.min(at + sampleEverySeconds, idleSeconds);
+      await new Promise((r) => setTimeout(r, (next - at) * 1000));
+      at = next;
       perProcess = read();
       samples.push({ atSeconds: at, rssMiB: perProcess.reduce((a, p) => a + p.rssMiB, 0), pssMiB: perProcess.reduce((a, p) => a + p.pssMiB, 0) });
-      if (at >= idleSeconds) break;
-    }
+    } while (at < idleSeconds);
     const last = samples.at(-1)!;
     return { nodes, runtime, upSeconds, rssMiB: last.rssMiB, pssMiB: last.pssMiB, perProcess, idleSeconds, samples, disabled: disable };
   } finally {
